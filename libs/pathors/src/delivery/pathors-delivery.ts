@@ -1,0 +1,33 @@
+import type { PathorsDialect } from '../events/pathors-event.map.js';
+
+/**
+ * How one event reached the app: what a handler can read beside the event itself, as its second parameter.
+ *
+ * @example
+ * ```ts
+ * @OnPathorsEvent('call.ended')
+ * onCallEnded(event: CallEndedEvent, delivery: PathorsDelivery) {
+ *   this.logger.log(`${event.sessionId} via ${delivery.dialect}, received ${delivery.receivedAt.toISOString()}`);
+ * }
+ * ```
+ */
+export class PathorsDelivery {
+  /** The event name as sent. */
+  readonly eventName!: string;
+  /** Which webhook dialect carried the event. */
+  readonly dialect!: PathorsDialect;
+  /** When this app received the request. */
+  readonly receivedAt!: Date;
+  /** The delivery's message id, when a header carries one (`webhook-id` / `svix-id`). */
+  readonly deliveryId?: string;
+  /** The key that identifies this event across redeliveries (see the README's delivery section). */
+  readonly idempotencyKey!: string;
+  /** The Pathors session the event is about, when it has one. */
+  readonly sessionId?: string;
+  /** The JSON payload exactly as parsed, before validation turned it into the event instance. */
+  readonly payload!: Readonly<Record<string, unknown>>;
+
+  constructor(fields: PathorsDelivery) {
+    Object.assign(this, fields);
+  }
+}

@@ -1,0 +1,111 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ExternalContextCreator } from '@nestjs/core';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import type { PathorsEvent } from '../events/pathors-event.map.js';
+import type { UnknownPathorsEvent } from '../events/unknown-pathors.event.js';
+import { HANDLER_RUNNER, type PathorsHandlerRunner } from './handler-invocation.js';
+import { PathorsDelivery } from './pathors-delivery.js';
+import { CATCH_ALL_EMITTER_EVENT, PATHORS_CONTEXT_TYPE, toEmitterEvent } from './pathors-events.constants.js';
+
+/** How one handler fared with one event. */
+export interface PathorsHandlerOutcome {
+  /** `ClassName.methodName`. */
+  readonly handlerId: string;
+  /** `skipped` when the caller said the handler had already succeeded for this event. */
+  readonly status: 'succeeded' | 'failed' | 'skipped';
+  /** What the handler threw, when it failed. */
+  readonly error?: unknown;
+}
+
+/** Every handler's outcome for one event. */
+export interface PathorsDispatchResult {
+  readonly outcomes: readonly PathorsHandlerOutcome[];
+}
+
+/** Options of one dispatch. */
+export interface PathorsDispatchOptions {
+  /** Handler ids that already succeeded for this event (a redelivery): they are not run again. */
+  readonly skipHandlers?: ReadonlySet<string>;
+}
+
+type ContextualHandler = (...args: unknown[]) => Promise<unknown>;
+
+/**
+ * Hands a validated event to its `@OnPathorsEvent` handlers through the app's event emitter, awaits every one of
+ * them, and reports each outcome. A failing handler never stops the others and is never swallowed: it is logged
+ * here and reported to the caller, which answers 500 so that the sender retries.
+ */
+@Injectable()
+export class PathorsEventDispatcher {
+  private readonly logger = new Logger('PathorsWebhook');
+  private readonly contextualHandlers = new WeakMap<object, Map<string, ContextualHandler>>();
+
+  constructor(
+    private readonly emitter: EventEmitter2,
+    private readonly externalContextCreator: ExternalContextCreator,
+  ) {}
+
+  /** Number of handlers that would receive an event of this name, catch-all handlers included. */
+  handlerCount(name: string): number {
+    return this.emitter.listenerCount(toEmitterEvent(name)) + this.emitter.listenerCount(CATCH_ALL_EMITTER_EVENT);
+  }
+
+  /** Runs every handler of the event (those of its name, then the catch-all ones, concurrently) and reports each. */
+  async dispatch(
+    event: PathorsEvent | UnknownPathorsEvent,
+    delivery: PathorsDelivery,
+    options: PathorsDispatchOptions = {},
+  ): Promise<PathorsDispatchResult> {
+    const outcomes: PathorsHandlerOutcome[] = [];
+    const runner: PathorsHandlerRunner = async (instance, method, methodName, handlerId, args) => {
+      if (options.skipHandlers?.has(handlerId)) {
+        outcomes.push({ handlerId, status: 'skipped' });
+        return;
+      }
+      try {
+        await this.contextualHandler(instance, method, methodName)(...args);
+        outcomes.push({ handlerId, status: 'succeeded' });
+      } catch (error) {
+        outcomes.push({ handlerId, status: 'failed', error });
+        const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        this.logger.error(
+          `Handler ${handlerId} failed on ${delivery.eventName} (session ${delivery.sessionId ?? 'n/a'}): ${reason}`,
+        );
+      }
+    };
+    // Per-dispatch view of the delivery: the runner travels with it, invisible to handlers.
+    const handed = new PathorsDelivery(delivery);
+    Object.defineProperty(handed, HANDLER_RUNNER, { value: runner });
+    await Promise.all([
+      this.emitter.emitAsync(toEmitterEvent(delivery.eventName), event, handed),
+      this.emitter.emitAsync(CATCH_ALL_EMITTER_EVENT, event, handed),
+    ]);
+    return { outcomes };
+  }
+
+  /**
+   * The handler method wrapped in a `'pathors'` execution context: guards and interceptors of the handler (and the
+   * app's global ones) apply and see `context.getType() === 'pathors'`. Exception filters do not: a filter must never
+   * turn a failed handler into a success.
+   */
+  private contextualHandler(instance: object, method: (...args: unknown[]) => unknown, methodName: string) {
+    let byMethod = this.contextualHandlers.get(instance);
+    if (!byMethod) this.contextualHandlers.set(instance, (byMethod = new Map()));
+    let handler = byMethod.get(methodName);
+    if (!handler) {
+      handler = this.externalContextCreator.create(
+        instance,
+        method,
+        methodName,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        { guards: true, interceptors: true, filters: false },
+        PATHORS_CONTEXT_TYPE,
+      );
+      byMethod.set(methodName, handler);
+    }
+    return handler;
+  }
+}

@@ -1,0 +1,54 @@
+import { Equals, IsIn, IsInt, IsNotEmpty, IsNumber, IsObject, IsString, Min, ValidateIf } from 'class-validator';
+import { PATHORS_CALL_STATUSES, type PathorsCallStatus } from './call-status.js';
+import { PathorsLifecycleEvent } from './pathors-lifecycle.event.js';
+
+/** A {@link SessionFinalizedEvent} of a call session: its call fields are present. */
+export type CallSessionFinalizedEvent = SessionFinalizedEvent & {
+  readonly callStatus: PathorsCallStatus;
+  readonly callDuration: number;
+};
+
+/**
+ * `session.finalized`: everything is done for the session; always the last of `session.ended`, `call.ended` and
+ * `session.finalized`. Merges both. For text sessions the call fields are absent (not null): use {@link isCall}.
+ */
+export class SessionFinalizedEvent extends PathorsLifecycleEvent {
+  /** Discriminator. */
+  @Equals('session.finalized')
+  readonly event!: 'session.finalized';
+
+  /** The project that owns the agent. */
+  @IsString()
+  @IsNotEmpty()
+  readonly projectId!: string;
+
+  /** Pathway node the agent was on when the conversation ended. */
+  @IsString()
+  @IsNotEmpty()
+  readonly currentNodeId!: string;
+
+  /** Total messages exchanged in the session. */
+  @IsInt()
+  @Min(0)
+  readonly messagesCount!: number;
+
+  /** Variables extracted across the session. */
+  @IsObject()
+  readonly extractedVariables!: Record<string, unknown>;
+
+  /** Call sessions only: final status of the call. Absent for text sessions. */
+  @ValidateIf((event: SessionFinalizedEvent) => event.callStatus !== undefined)
+  @IsIn(PATHORS_CALL_STATUSES)
+  readonly callStatus?: PathorsCallStatus;
+
+  /** Call sessions only: call duration in seconds. Absent for text sessions. */
+  @ValidateIf((event: SessionFinalizedEvent) => event.callDuration !== undefined)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  readonly callDuration?: number;
+
+  /** Whether the session was a call (its call fields are present); narrows the type. */
+  isCall(): this is CallSessionFinalizedEvent {
+    return this.callStatus !== undefined;
+  }
+}

@@ -1,0 +1,16 @@
+import { applyDecorators } from '@nestjs/common';
+import { Transform } from 'class-transformer';
+import { IsDate, isISO8601 } from 'class-validator';
+
+/**
+ * Marks a documented ISO 8601 / RFC 3339 timestamp field: a valid string becomes a `Date`; anything else
+ * (a number, an invalid date, another type) is left as it came and fails validation with a clear reason.
+ */
+export function IsPathorsTimestamp(): PropertyDecorator {
+  return applyDecorators(
+    Transform(({ value }) => (typeof value === 'string' && isISO8601(value, { strict: true }) ? new Date(value) : value), {
+      toClassOnly: true,
+    }),
+    IsDate({ message: ({ property }) => `${property} must be an ISO 8601 timestamp string` }),
+  );
+}

@@ -1,0 +1,94 @@
+import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
+import { PATH_METADATA } from '@nestjs/common/constants.js';
+import { ExternalContextCreator } from '@nestjs/core';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { PathorsEventDispatcher } from './delivery/pathors-event.dispatcher.js';
+import { PathorsConfigurationError } from './pathors.errors.js';
+import {
+  PATHORS_ASYNC_OPTIONS_TYPE,
+  PATHORS_MODULE_OPTIONS,
+  PATHORS_OPTIONS_TYPE,
+  PathorsConfigurableModule,
+} from './pathors.module-definition.js';
+import { PATHORS_RESOLVED_OPTIONS } from './pathors.constants.js';
+import { resolvePathorsOptions } from './pathors-options.resolver.js';
+import type { PathorsModuleOptions } from './pathors.options.js';
+import { PathorsSessionService } from './api/pathors-session.service.js';
+import { PathorsWebhookAuthenticator } from './webhooks/pathors-webhook.authenticator.js';
+import { createWebhookController } from './webhooks/pathors-webhook.controller.js';
+import { PathorsWebhookReceiver } from './webhooks/pathors-webhook.receiver.js';
+
+const MISSING_EVENT_EMITTER =
+  'PathorsModule dispatches events through @nestjs/event-emitter, which this app does not provide. ' +
+  'Add EventEmitterModule.forRoot() to the imports of your AppModule.';
+
+/** The dispatcher, failing boot with a clear message when the host app has no EventEmitterModule. */
+const eventEmitterCheck: Provider = {
+  provide: PathorsEventDispatcher,
+  useFactory: (emitter: EventEmitter2 | undefined, contextCreator: ExternalContextCreator) => {
+    if (!emitter) throw new PathorsConfigurationError(MISSING_EVENT_EMITTER);
+    return new PathorsEventDispatcher(emitter, contextCreator);
+  },
+  inject: [{ token: EventEmitter2, optional: true }, ExternalContextCreator],
+};
+
+/**
+ * The Pathors integration: import it once with `forRoot()` or `forRootAsync()`.
+ *
+ * It provides {@link PathorsSessionService} (the typed API client) and mounts the webhook endpoint
+ * (`POST /pathors/webhooks` by default) that authenticates Pathors' events, validates each into its class and hands
+ * it to the `@OnPathorsEvent()` handlers of your providers. The app must also import `EventEmitterModule.forRoot()`.
+ *
+ * @example
+ * ```ts
+ * @Module({
+ *   imports: [
+ *     EventEmitterModule.forRoot(),
+ *     PathorsModule.forRoot({ webhook: { secret: process.env.PATHORS_WEBHOOK_SECRET } }),
+ *   ],
+ * })
+ * export class AppModule {}
+ * ```
+ */
+@Module({})
+export class PathorsModule extends PathorsConfigurableModule {
+  /** Registers the module with options known at import time. */
+  static override forRoot(options: typeof PATHORS_OPTIONS_TYPE): DynamicModule {
+    return withWebhook(super.forRoot(options), options.webhook?.enabled !== false);
+  }
+
+  /**
+   * Registers the module with options made by a factory, a class or an existing provider, e.g. from
+   * `@nestjs/config`: `PathorsModule.forRootAsync(pathorsConfig.asProvider())`.
+   */
+  static override forRootAsync(options: typeof PATHORS_ASYNC_OPTIONS_TYPE): DynamicModule {
+    return withWebhook(super.forRootAsync(options), true);
+  }
+}
+
+function withWebhook(definition: DynamicModule, mountWebhook: boolean): DynamicModule {
+  const controller: Type | undefined = mountWebhook ? createWebhookController() : undefined;
+  const resolvedOptions: Provider = {
+    provide: PATHORS_RESOLVED_OPTIONS,
+    useFactory: (options: PathorsModuleOptions) => {
+      const resolved = resolvePathorsOptions(options);
+      // The route path is only known once async options resolve, which is before Nest registers routes.
+      if (controller) Reflect.defineMetadata(PATH_METADATA, resolved.webhook.path, controller);
+      return resolved;
+    },
+    inject: [PATHORS_MODULE_OPTIONS],
+  };
+  return {
+    ...definition,
+    controllers: controller ? [controller] : [],
+    providers: [
+      ...(definition.providers ?? []),
+      resolvedOptions,
+      eventEmitterCheck,
+      PathorsWebhookAuthenticator,
+      PathorsWebhookReceiver,
+      PathorsSessionService,
+    ],
+    exports: [...(definition.exports ?? []), PathorsSessionService],
+  };
+}

@@ -1,0 +1,2 @@
+export * from './event-builders.js';
+export * from './auth-headers.js';

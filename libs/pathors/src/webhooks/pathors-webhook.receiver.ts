@@ -1,0 +1,139 @@
+import {
+  BadRequestException,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  InternalServerErrorException,
+  Logger,
+  NotFoundException,
+  PayloadTooLargeException,
+  UnauthorizedException,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
+import { idempotencyKeyOf, sessionIdOf } from '../delivery/idempotency-key.js';
+import { PathorsDelivery } from '../delivery/pathors-delivery.js';
+import { PathorsEventDispatcher } from '../delivery/pathors-event.dispatcher.js';
+import { parsePathorsEvent } from '../events/pathors-event.parser.js';
+import type { ResolvedPathorsOptions, ResolvedWebhookOptions } from '../pathors-options.resolver.js';
+import { PATHORS_RESOLVED_OPTIONS } from '../pathors.constants.js';
+import { PathorsWebhookAuthenticator } from './pathors-webhook.authenticator.js';
+
+/** The adapter-neutral parts of a webhook request. Header names are lower case. */
+export interface PathorsWebhookRequest {
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The body as the adapter parsed it. */
+  readonly body: unknown;
+  /** The exact bytes received, when the app was created with `rawBody: true`. */
+  readonly rawBody?: Buffer;
+}
+
+/** A successful answer: 200 when every handler succeeded, 202 when no handler knew the event. */
+export interface PathorsWebhookAnswer {
+  readonly status: HttpStatus.OK | HttpStatus.ACCEPTED;
+  readonly body: { readonly received: true; readonly note?: string };
+}
+
+const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+const MAX_LOGGED_UNKNOWN_NAMES = 256;
+
+/**
+ * The webhook pipeline, independent of the HTTP adapter: transport checks (413, 415), authentication (401, before
+ * anything about the payload is looked at), validation (400), then dispatch to the handlers (200, 202 or 500).
+ */
+@Injectable()
+export class PathorsWebhookReceiver {
+  private readonly logger = new Logger('PathorsWebhook');
+  private readonly options: ResolvedWebhookOptions;
+  private readonly loggedUnknownNames = new Set<string>();
+  private rawBodyHintLogged = false;
+
+  constructor(
+    @Inject(PATHORS_RESOLVED_OPTIONS) options: ResolvedPathorsOptions,
+    private readonly authenticator: PathorsWebhookAuthenticator,
+    private readonly dispatcher: PathorsEventDispatcher,
+  ) {
+    this.options = options.webhook;
+  }
+
+  /** Handles one request; a refusal is thrown as the matching `HttpException`. */
+  async receive(request: PathorsWebhookRequest): Promise<PathorsWebhookAnswer> {
+    const receivedAt = new Date();
+    if (!this.options.enabled) throw new NotFoundException();
+    this.checkTransport(request);
+    this.authenticate(request);
+
+    const parsed = parsePathorsEvent(request.body);
+    if (parsed.kind === 'invalid') {
+      throw new BadRequestException({
+        statusCode: HttpStatus.BAD_REQUEST,
+        error: 'Bad Request',
+        message: 'Invalid Pathors event',
+        issues: parsed.issues,
+      });
+    }
+
+    const payload = request.body as Record<string, unknown>;
+    const deliveryId = this.header(request, 'webhook-id') ?? this.header(request, 'svix-id');
+    const delivery = new PathorsDelivery({
+      eventName: parsed.name,
+      dialect: parsed.dialect,
+      receivedAt,
+      deliveryId,
+      idempotencyKey: idempotencyKeyOf(parsed.dialect, parsed.name, payload, deliveryId),
+      sessionId: sessionIdOf(parsed.dialect, parsed.name, payload),
+      payload,
+    });
+    if (parsed.kind === 'unknown') this.logUnknownOnce(parsed.name);
+
+    const { outcomes } = await this.dispatcher.dispatch(parsed.event, delivery);
+    if (outcomes.some((outcome) => outcome.status === 'failed')) {
+      throw new InternalServerErrorException('A handler failed; the event will be processed again on redelivery');
+    }
+    if (parsed.kind === 'unknown') return { status: HttpStatus.ACCEPTED, body: { received: true, note: 'unknown event name' } };
+    if (outcomes.length === 0) return { status: HttpStatus.ACCEPTED, body: { received: true, note: 'no handler for this event' } };
+    return { status: HttpStatus.OK, body: { received: true } };
+  }
+
+  private checkTransport(request: PathorsWebhookRequest): void {
+    const declaredLength = Number(this.header(request, 'content-length') ?? 0);
+    const actualLength = request.rawBody?.length ?? 0;
+    if (declaredLength > this.options.maxBodyBytes || actualLength > this.options.maxBodyBytes) {
+      throw new PayloadTooLargeException(`Body larger than ${this.options.maxBodyBytes} bytes`);
+    }
+    if (!JSON_CONTENT_TYPE.test(this.header(request, 'content-type') ?? '')) {
+      throw new UnsupportedMediaTypeException('Content-Type must be application/json');
+    }
+  }
+
+  private authenticate(request: PathorsWebhookRequest): void {
+    const failure = this.authenticator.authenticate(request);
+    if (failure === undefined) return;
+    if (failure === 'raw-body-unavailable') {
+      if (!this.rawBodyHintLogged) {
+        this.rawBodyHintLogged = true;
+        this.logger.error(
+          'webhook.signingSecret needs the raw request body. Create the app with ' +
+            '`NestFactory.create(AppModule, { rawBody: true })` (also with a Fastify adapter).',
+        );
+      }
+      throw new InternalServerErrorException('Webhook signature cannot be verified: server misconfiguration');
+    }
+    this.logger.warn(`Refused a webhook request: ${failure}`);
+    throw new UnauthorizedException('Missing or invalid webhook credentials');
+  }
+
+  private logUnknownOnce(name: string): void {
+    if (this.loggedUnknownNames.has(name) || this.loggedUnknownNames.size >= MAX_LOGGED_UNKNOWN_NAMES) return;
+    this.loggedUnknownNames.add(name);
+    this.logger.warn(`Received unknown event "${name.slice(0, 100)}": handed to catch-all handlers, answered 202`);
+  }
+
+  private header(request: PathorsWebhookRequest, name: string): string | undefined {
+    const value = request.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  }
+}
+
+/** Whether an error is one of the receiver's deliberate HTTP answers. */
+export const isWebhookRefusal = (error: unknown): error is HttpException => error instanceof HttpException;
