@@ -1,0 +1,22 @@
+/**
+ * The e2e suites on NestJS 11: the same Jest setup, with every `@nestjs/*` package the suites use resolved from the
+ * folder `scripts/install-nest11.sh` fills (run through `npm run test:compat`).
+ */
+import base from './jest.config.js';
+
+const NEST11_DIR = process.env.NEST11_DIR ?? '/tmp/nestjs-pathors-nest11';
+// Read by test/compat/nest-version.e2e-spec.ts, which fails if the mapping did not take effect.
+process.env.PATHORS_EXPECTED_NEST_MAJOR = '11';
+const NEST11_PACKAGES = 'common|core|platform-express|platform-fastify|testing|event-emitter|config';
+
+export default {
+  ...base,
+  displayName: 'nest11',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.e2e-spec.ts'],
+  moduleNameMapper: {
+    [`^@nestjs/(${NEST11_PACKAGES})$`]: `${NEST11_DIR}/node_modules/@nestjs/$1`,
+    [`^@nestjs/(${NEST11_PACKAGES})/(.*)$`]: `${NEST11_DIR}/node_modules/@nestjs/$1/$2`,
+    ...base.moduleNameMapper,
+  },
+};
