@@ -1,5 +1,5 @@
 import { PathorsConfigurationError } from './pathors.errors.js';
-import type { PathorsModuleOptions } from './pathors.options.js';
+import type { PathorsModuleOptions, PathorsRetryOptions, PathorsWebhookOptions } from './pathors.options.js';
 
 /** Default base URL of the Pathors API. */
 export const DEFAULT_PATHORS_BASE_URL = 'https://api.pathors.com';
@@ -7,6 +7,23 @@ export const DEFAULT_PATHORS_BASE_URL = 'https://api.pathors.com';
 export const DEFAULT_WEBHOOK_PATH = 'pathors/webhooks';
 /** Default largest accepted webhook body: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** Default per-request timeout of API calls. */
+export const DEFAULT_API_TIMEOUT_MS = 30_000;
+/** Default retry policy of API calls that are safe to repeat. */
+export const DEFAULT_API_RETRY: ResolvedRetryOptions = { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 5000 };
+
+/** Retry policy with every default applied. */
+export interface ResolvedRetryOptions {
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+/** Boot-time webhook registration, validated. */
+export interface ResolvedWebhookRegistration {
+  readonly publicUrl: string;
+  readonly required: boolean;
+}
 
 /** Webhook options with every default applied and every secret normalised to a list. */
 export interface ResolvedWebhookOptions {
@@ -18,6 +35,7 @@ export interface ResolvedWebhookOptions {
   readonly toleranceSeconds: number;
   readonly verify: boolean;
   readonly maxBodyBytes: number;
+  readonly register?: ResolvedWebhookRegistration;
 }
 
 /** {@link PathorsModuleOptions} resolved once at boot; what every internal collaborator reads. */
@@ -25,6 +43,9 @@ export interface ResolvedPathorsOptions {
   readonly apiKey?: string;
   readonly projectId?: string;
   readonly baseUrl: string;
+  readonly apiStyle: 'v1' | 'legacy';
+  readonly timeoutMs: number;
+  readonly retry: ResolvedRetryOptions;
   readonly webhook: ResolvedWebhookOptions;
 }
 
@@ -34,7 +55,8 @@ const fail = (option: string, problem: string, fix: string): never => {
 
 const optionalString = (value: unknown, option: string): string | undefined => {
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string') fail(option, `must be a string, got ${typeof value}`, 'Pass a string or leave it unset.');
+  if (typeof value !== 'string')
+    fail(option, `must be a string, got ${typeof value}`, 'Pass a string or leave it unset.');
   return value as string;
 };
 
@@ -63,9 +85,73 @@ const decodeSigningSecret = (secret: string, option: string): Buffer => {
 const positiveInteger = (value: unknown, option: string, fallback: number): number => {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    fail(option, `must be a positive integer, got ${String(value)}`, `Leave it unset for the default (${fallback}).`);
+    fail(
+      option,
+      `must be a positive integer, got ${String(value)}`,
+      `Leave it unset for the default (${fallback}).`,
+    );
   }
   return value as number;
+};
+
+const resolveRetry = (retry: PathorsRetryOptions | undefined): ResolvedRetryOptions => {
+  const maxAttempts = positiveInteger(retry?.maxAttempts, 'retry.maxAttempts', DEFAULT_API_RETRY.maxAttempts);
+  const baseDelayMs = positiveInteger(retry?.baseDelayMs, 'retry.baseDelayMs', DEFAULT_API_RETRY.baseDelayMs);
+  const maxDelayMs = positiveInteger(retry?.maxDelayMs, 'retry.maxDelayMs', DEFAULT_API_RETRY.maxDelayMs);
+  if (maxDelayMs < baseDelayMs) {
+    fail(
+      'retry.maxDelayMs',
+      `(${maxDelayMs}) is below retry.baseDelayMs (${baseDelayMs})`,
+      'Raise it or lower baseDelayMs.',
+    );
+  }
+  return { maxAttempts, baseDelayMs, maxDelayMs };
+};
+
+const resolveRegistration = (
+  webhook: PathorsWebhookOptions,
+  input: PathorsModuleOptions,
+  enabled: boolean,
+  secrets: readonly string[],
+): ResolvedWebhookRegistration | undefined => {
+  const register = webhook.register;
+  if (register === undefined || register === null) return undefined;
+  const publicUrl = optionalString(register.publicUrl, 'webhook.register.publicUrl');
+  let parsed: URL | undefined;
+  try {
+    parsed = publicUrl ? new URL(publicUrl) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !/^https?:$/.test(parsed.protocol)) {
+    fail(
+      'webhook.register.publicUrl',
+      'is not an absolute http(s) URL',
+      'Use the public base URL of this app, e.g. https://abc.ngrok.app.',
+    );
+  }
+  if (!enabled)
+    fail(
+      'webhook.register',
+      'is set while webhook.enabled is false',
+      'Remove webhook.register or enable the webhook.',
+    );
+  if (secrets.length === 0) {
+    fail(
+      'webhook.register',
+      'needs webhook.secret',
+      'Set webhook.secret: it is the header value Pathors will send.',
+    );
+  }
+  for (const option of ['apiKey', 'projectId'] as const) {
+    if (!input[option])
+      fail(
+        option,
+        'is not set, but webhook.register writes the agent',
+        `Set ${option} or remove webhook.register.`,
+      );
+  }
+  return { publicUrl: (publicUrl as string).replace(/\/+$/, ''), required: register.required ?? true };
 };
 
 const normalisePath = (path: string): string => path.replace(/^\/+|\/+$/g, '');
@@ -98,19 +184,32 @@ export function resolvePathorsOptions(options: PathorsModuleOptions | undefined)
         'for a local experiment only, set webhook.verify: false; in an API-only app, set webhook.enabled: false.',
     );
   }
+  const apiStyle = input.apiStyle ?? 'v1';
+  if (apiStyle !== 'v1' && apiStyle !== 'legacy') {
+    fail('apiStyle', `must be 'v1' or 'legacy', got ${String(apiStyle)}`, "Leave it unset for 'v1'.");
+  }
   const path = normalisePath(optionalString(webhook.path, 'webhook.path') ?? DEFAULT_WEBHOOK_PATH);
   if (enabled && path === '') {
     fail('webhook.path', 'is empty', `Leave it unset for the default ("${DEFAULT_WEBHOOK_PATH}").`);
   }
-  const secretHeader = (optionalString(webhook.secretHeader, 'webhook.secretHeader') ?? 'authorization').toLowerCase();
+  const secretHeader = (
+    optionalString(webhook.secretHeader, 'webhook.secretHeader') ?? 'authorization'
+  ).toLowerCase();
   if (!/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(secretHeader)) {
-    fail('webhook.secretHeader', `is not a valid HTTP header name ("${secretHeader}")`, 'Use a name such as x-pathors-secret.');
+    fail(
+      'webhook.secretHeader',
+      `is not a valid HTTP header name ("${secretHeader}")`,
+      'Use a name such as x-pathors-secret.',
+    );
   }
 
   return {
     apiKey: optionalString(input.apiKey, 'apiKey'),
     projectId: optionalString(input.projectId, 'projectId'),
     baseUrl: baseUrl.replace(/\/+$/, ''),
+    apiStyle,
+    timeoutMs: positiveInteger(input.timeoutMs, 'timeoutMs', DEFAULT_API_TIMEOUT_MS),
+    retry: resolveRetry(input.retry),
     webhook: {
       enabled,
       path,
@@ -120,6 +219,7 @@ export function resolvePathorsOptions(options: PathorsModuleOptions | undefined)
       toleranceSeconds: positiveInteger(webhook.toleranceSeconds, 'webhook.toleranceSeconds', 300),
       verify,
       maxBodyBytes: positiveInteger(webhook.maxBodyBytes, 'webhook.maxBodyBytes', DEFAULT_MAX_BODY_BYTES),
+      register: resolveRegistration(webhook, input, enabled, secrets),
     },
   };
 }

@@ -50,6 +50,54 @@ export interface PathorsWebhookOptions {
    * @default 1048576
    */
   maxBodyBytes?: number;
+  /**
+   * Register this endpoint on the Pathors agent at boot (opt-in). The module reads the agent, sets its
+   * `postSessionWebhook` URL to `publicUrl` + the app's global prefix + {@link PathorsWebhookOptions.path}, puts the
+   * first {@link PathorsWebhookOptions.secret} in the {@link PathorsWebhookOptions.secretHeader} header, subscribes
+   * exactly the lifecycle events the app's `@OnPathorsEvent()` handlers listen to, and writes the agent back with every
+   * other setting unchanged. Nothing is written when the agent already holds that configuration.
+   * Needs `apiKey`, `projectId` and `webhook.secret`.
+   *
+   * @example
+   * ```ts
+   * webhook: { secret: process.env.PATHORS_WEBHOOK_SECRET, register: { publicUrl: 'https://abc.ngrok.app' } }
+   * ```
+   */
+  register?: PathorsWebhookRegistrationOptions;
+}
+
+/** Boot-time registration of the webhook on the Pathors agent; see {@link PathorsWebhookOptions.register}. */
+export interface PathorsWebhookRegistrationOptions {
+  /**
+   * Public base URL under which Pathors reaches this app (scheme, host and any path a proxy adds), without the
+   * global prefix and webhook path, which the module appends.
+   * @example 'https://abc.ngrok.app'
+   */
+  publicUrl: string;
+  /**
+   * Fail the boot when the registration fails. `false` logs the error and boots anyway.
+   * @default true
+   */
+  required?: boolean;
+}
+
+/** Retry policy of API requests that are safe to repeat (reads, `PUT`, `DELETE`, search). */
+export interface PathorsRetryOptions {
+  /**
+   * Attempts per request, the first included. `1` turns retries off.
+   * @default 3
+   */
+  maxAttempts?: number;
+  /**
+   * Delay before the first retry; each further retry doubles it, with full jitter.
+   * @default 200
+   */
+  baseDelayMs?: number;
+  /**
+   * Longest delay between two attempts. A `Retry-After` longer than this is not waited for: the error is thrown.
+   * @default 5000
+   */
+  maxDelayMs?: number;
 }
 
 /**
@@ -75,6 +123,24 @@ export interface PathorsModuleOptions {
    * @default 'https://api.pathors.com'
    */
   baseUrl?: string;
+  /**
+   * Which Pathors API paths to call: `'v1'` (`/v1/projects/{projectId}/…`) or `'legacy'` (the
+   * `/api/project/{projectId}/integration/api/…` paths, sunset 2026-07). In legacy style with the default `baseUrl`,
+   * integration paths go to `https://app.pathors.com`. Agent settings exist on v1 paths only.
+   * @default 'v1'
+   */
+  apiStyle?: 'v1' | 'legacy';
+  /**
+   * Per-request timeout in milliseconds (for a streamed completion: until the response headers arrive).
+   * @default 30000
+   */
+  timeoutMs?: number;
+  /**
+   * Retries with exponential backoff and jitter, honouring `Retry-After`, on 429, 5xx, network errors and timeouts,
+   * for requests safe to repeat only (never for creating sessions, completions or outbound calls).
+   * @default { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 5000 }
+   */
+  retry?: PathorsRetryOptions;
   /** The webhook endpoint. */
   webhook?: PathorsWebhookOptions;
 }
