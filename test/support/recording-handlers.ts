@@ -61,9 +61,20 @@ export class RecordingHandlers {
   onCreated(event: SessionCreatedEvent, delivery: PathorsDelivery) {
     this.record('session.created', event, delivery);
   }
-  @OnPathorsEvent(['session.updated', 'message.added', 'usage.updated', 'subscription.updated', 'knowledge_store.updated'])
+  @OnPathorsEvent([
+    'session.updated',
+    'message.added',
+    'usage.updated',
+    'subscription.updated',
+    'knowledge_store.updated',
+  ])
   onPlanned(
-    event: SessionUpdatedEvent | MessageAddedEvent | UsageUpdatedEvent | SubscriptionUpdatedEvent | KnowledgeStoreUpdatedEvent,
+    event:
+      | SessionUpdatedEvent
+      | MessageAddedEvent
+      | UsageUpdatedEvent
+      | SubscriptionUpdatedEvent
+      | KnowledgeStoreUpdatedEvent,
     delivery: PathorsDelivery,
   ) {
     this.record(event.eventType, event, delivery);

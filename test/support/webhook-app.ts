@@ -50,6 +50,7 @@ export async function createWebhookApp(options: WebhookAppOptions): Promise<Webh
       : moduleRef.createNestApplication(appOptions);
   if (options.globalPrefix) app.setGlobalPrefix(options.globalPrefix);
   await app.init();
-  if (options.adapter === 'fastify') await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
+  if (options.adapter === 'fastify')
+    await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
   return { app, server: app.getHttpServer() as Server, get: (type) => app.get(type) };
 }

@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
+import { Logger, Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants.js';
 import { ExternalContextCreator } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
@@ -72,6 +72,11 @@ function withWebhook(definition: DynamicModule, mountWebhook: boolean): DynamicM
     provide: PATHORS_RESOLVED_OPTIONS,
     useFactory: (options: PathorsModuleOptions) => {
       const resolved = resolvePathorsOptions(options);
+      if (resolved.webhook.enabled && !resolved.webhook.verify) {
+        new Logger('PathorsModule').warn(
+          'webhook.verify is false: the webhook accepts unauthenticated requests. Use it for local experiments only.',
+        );
+      }
       // The route path is only known once async options resolve, which is before Nest registers routes.
       if (controller) Reflect.defineMetadata(PATH_METADATA, resolved.webhook.path, controller);
       return resolved;

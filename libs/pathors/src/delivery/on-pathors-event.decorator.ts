@@ -2,7 +2,11 @@ import { OnEvent } from '@nestjs/event-emitter';
 import type { PathorsEventFor, PathorsEventName } from '../events/pathors-event.map.js';
 import { runnerOf } from './handler-invocation.js';
 import type { PathorsDelivery } from './pathors-delivery.js';
-import { CATCH_ALL_EMITTER_EVENT, PATHORS_HANDLER_METADATA, toEmitterEvent } from './pathors-events.constants.js';
+import {
+  CATCH_ALL_EMITTER_EVENT,
+  PATHORS_HANDLER_METADATA,
+  toEmitterEvent,
+} from './pathors-events.constants.js';
 
 /** The signature a handler of `N` must accept: the event of that name, then (optionally) its delivery. */
 export type PathorsEventHandler<N extends PathorsEventName | '*'> = (

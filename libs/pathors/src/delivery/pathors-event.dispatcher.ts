@@ -93,9 +93,19 @@ export class PathorsEventDispatcher {
     if (!byMethod) this.contextualHandlers.set(instance, (byMethod = new Map()));
     let handler = byMethod.get(methodName);
     if (!handler) {
+      // Enhancer metadata may sit on the original method or, when declared above @OnPathorsEvent, on its wrapper.
+      const callback = function (this: unknown, ...args: unknown[]) {
+        return method.apply(this, args);
+      };
+      for (const source of [method, (instance as Record<string, unknown>)[methodName]]) {
+        if (typeof source !== 'function') continue;
+        for (const key of Reflect.getMetadataKeys(source)) {
+          Reflect.defineMetadata(key, Reflect.getMetadata(key, source), callback);
+        }
+      }
       handler = this.externalContextCreator.create(
         instance,
-        method,
+        callback,
         methodName,
         undefined,
         undefined,

@@ -2,7 +2,10 @@ export { PathorsLifecycleEvent } from './lifecycle/pathors-lifecycle.event.js';
 export { PATHORS_CALL_STATUSES, type PathorsCallStatus } from './lifecycle/call-status.js';
 export { SessionEndedEvent } from './lifecycle/session-ended.event.js';
 export { CallEndedEvent } from './lifecycle/call-ended.event.js';
-export { SessionFinalizedEvent, type CallSessionFinalizedEvent } from './lifecycle/session-finalized.event.js';
+export {
+  SessionFinalizedEvent,
+  type CallSessionFinalizedEvent,
+} from './lifecycle/session-finalized.event.js';
 export { RecordingReadyEvent } from './lifecycle/recording-ready.event.js';
 export { SessionStartedEvent } from './lifecycle/session-started.event.js';
 

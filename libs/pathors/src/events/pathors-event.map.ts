@@ -53,24 +53,25 @@ export type PathorsEventFor<N extends PathorsEventName | '*'> = N extends Pathor
 export type PathorsEventClass = new () => PathorsEvent;
 
 /** Runtime registry: dialect → event name → class. */
-export const PATHORS_EVENT_CLASSES: Readonly<Record<PathorsDialect, ReadonlyMap<string, PathorsEventClass>>> = {
-  lifecycle: new Map<string, PathorsEventClass>([
-    ['session.ended', SessionEndedEvent],
-    ['call.ended', CallEndedEvent],
-    ['session.finalized', SessionFinalizedEvent],
-    ['recording.ready', RecordingReadyEvent],
-    ['session.started', SessionStartedEvent],
-  ]),
-  platform: new Map<string, PathorsEventClass>([
-    ['session.created', SessionCreatedEvent],
-    ['session.ended', PlatformSessionEndedEvent],
-    ['session.updated', SessionUpdatedEvent],
-    ['message.added', MessageAddedEvent],
-    ['usage.updated', UsageUpdatedEvent],
-    ['subscription.updated', SubscriptionUpdatedEvent],
-    ['knowledge_store.updated', KnowledgeStoreUpdatedEvent],
-  ]),
-};
+export const PATHORS_EVENT_CLASSES: Readonly<Record<PathorsDialect, ReadonlyMap<string, PathorsEventClass>>> =
+  {
+    lifecycle: new Map<string, PathorsEventClass>([
+      ['session.ended', SessionEndedEvent],
+      ['call.ended', CallEndedEvent],
+      ['session.finalized', SessionFinalizedEvent],
+      ['recording.ready', RecordingReadyEvent],
+      ['session.started', SessionStartedEvent],
+    ]),
+    platform: new Map<string, PathorsEventClass>([
+      ['session.created', SessionCreatedEvent],
+      ['session.ended', PlatformSessionEndedEvent],
+      ['session.updated', SessionUpdatedEvent],
+      ['message.added', MessageAddedEvent],
+      ['usage.updated', UsageUpdatedEvent],
+      ['subscription.updated', SubscriptionUpdatedEvent],
+      ['knowledge_store.updated', KnowledgeStoreUpdatedEvent],
+    ]),
+  };
 
 /** Every known event name, in both dialects. */
 export const PATHORS_EVENT_NAMES: readonly PathorsEventName[] = [

@@ -8,9 +8,13 @@ import { IsDate, isISO8601 } from 'class-validator';
  */
 export function IsPathorsTimestamp(): PropertyDecorator {
   return applyDecorators(
-    Transform(({ value }) => (typeof value === 'string' && isISO8601(value, { strict: true }) ? new Date(value) : value), {
-      toClassOnly: true,
-    }),
+    Transform(
+      ({ value }) =>
+        typeof value === 'string' && isISO8601(value, { strict: true }) ? new Date(value) : value,
+      {
+        toClassOnly: true,
+      },
+    ),
     IsDate({ message: ({ property }) => `${property} must be an ISO 8601 timestamp string` }),
   );
 }

@@ -1,4 +1,14 @@
-import { Equals, IsIn, IsInt, IsNotEmpty, IsNumber, IsObject, IsString, Min, ValidateIf } from 'class-validator';
+import {
+  Equals,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsObject,
+  IsString,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import { PATHORS_CALL_STATUSES, type PathorsCallStatus } from './call-status.js';
 import { PathorsLifecycleEvent } from './pathors-lifecycle.event.js';
 

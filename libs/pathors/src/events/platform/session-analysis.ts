@@ -34,7 +34,12 @@ export class PathorsIntentAnalysis {
 }
 
 /** Resolution classifications. */
-export const PATHORS_RESOLUTIONS = ['RESOLVED', 'PARTIALLY_RESOLVED', 'UNRESOLVED', 'NOT_APPLICABLE'] as const;
+export const PATHORS_RESOLUTIONS = [
+  'RESOLVED',
+  'PARTIALLY_RESOLVED',
+  'UNRESOLVED',
+  'NOT_APPLICABLE',
+] as const;
 /** Whether the conversation resolved the customer's need. */
 export type PathorsResolution = (typeof PATHORS_RESOLUTIONS)[number];
 
