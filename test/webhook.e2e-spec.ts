@@ -174,7 +174,7 @@ describe.each(ADAPTERS)('webhook endpoint on %s', (adapter) => {
 
     it('400 listing every invalid documented field with its path', async () => {
       const response = await post(
-        buildCallEnded({ callStatus: 'hungUp', callDuration: -1, timestamp: 'yesterday', projectId: undefined }),
+        { ...buildCallEnded(), callStatus: 'hungUp', callDuration: -1, timestamp: 'yesterday', projectId: undefined },
       );
       expect(response.status).toBe(400);
       const paths = (response.body.issues as Array<{ path: string }>).map((issue) => issue.path).sort();
@@ -193,7 +193,7 @@ describe.each(ADAPTERS)('webhook endpoint on %s', (adapter) => {
     });
 
     it('400 for a call field set to null on session.finalized (absent, not null)', async () => {
-      expect((await post(buildTextSessionFinalized({ callStatus: null }))).status).toBe(400);
+      expect((await post({ ...buildTextSessionFinalized(), callStatus: null })).status).toBe(400);
     });
 
     it('400 for a __proto__ key', async () => {

@@ -1,23 +1,81 @@
 import { randomUUID } from 'node:crypto';
+import type {
+  CallEndedEvent,
+  KnowledgeStoreUpdatedEvent,
+  MessageAddedEvent,
+  PathorsPlatformSessionEvent,
+  PlatformSessionEndedEvent,
+  RecordingReadyEvent,
+  SessionCreatedEvent,
+  SessionEndedEvent,
+  SessionFinalizedEvent,
+  SessionStartedEvent,
+  SessionUpdatedEvent,
+  SubscriptionUpdatedEvent,
+  UsageUpdatedEvent,
+} from '../events/index.js';
 
 /** A webhook payload as Pathors sends it: plain JSON, timestamps as strings. */
 export type PathorsPayload = Record<string, unknown>;
 
-type Overrides = Record<string, unknown>;
+/**
+ * The JSON shape Pathors sends for an event class: the class's fields, `Date` fields as ISO 8601 strings, methods
+ * left out, nested blocks (the platform `analysis`, `metadata`) in the same JSON shape.
+ *
+ * @example
+ * ```ts
+ * const wire: PathorsWirePayload<CallEndedEvent> = { event: 'call.ended', sessionId: 's-1', timestamp: '…', … };
+ * ```
+ */
+export type PathorsWirePayload<T> = T extends Date
+  ? string
+  : T extends readonly (infer U)[]
+    ? PathorsWirePayload<U>[]
+    : T extends object
+      ? {
+          -readonly [
+            K in keyof T as T[K] extends (...args: never[]) => unknown ? never : K
+          ]: PathorsWirePayload<T[K]>;
+        }
+      : T;
+
+/**
+ * What a builder returns: the event's wire fields, typed, plus any extra field an override added.
+ *
+ * @example
+ * ```ts
+ * const payload: PathorsPayloadOf<CallEndedEvent> = buildCallEnded({ callStatus: 'busy', callDuration: 0 });
+ * payload.callStatus; // PathorsCallStatus
+ * ```
+ */
+export type PathorsPayloadOf<E> = PathorsWirePayload<E> & PathorsPayload;
+
+/**
+ * Overrides a builder accepts: every documented field is checked against the event's type (`callStatus: 'hungUp'`
+ * does not compile); extra fields are allowed, as Pathors may add them. Overrides replace top-level fields (no deep
+ * merge). To build a deliberately invalid payload, spread the result: `{ ...buildCallEnded(), callStatus: 'hungUp' }`.
+ */
+export type PathorsPayloadOverrides<E> = Partial<PathorsWirePayload<E>> & PathorsPayload;
 
 const now = (): string => new Date().toISOString();
 
-const lifecycle = (event: string, fields: PathorsPayload, overrides: Overrides): PathorsPayload => ({
-  event,
-  sessionId: randomUUID(),
-  timestamp: now(),
-  ...fields,
-  ...overrides,
-});
+// The defaults are checked against the event's wire type; this cast only asserts that defaults plus overrides are
+// complete, which the e2e suite checks by delivering every builder's payload.
+const complete = <E>(payload: PathorsPayload): PathorsPayloadOf<E> =>
+  payload as unknown as PathorsPayloadOf<E>;
 
-const platformSession = (eventType: string, fields: PathorsPayload, overrides: Overrides): PathorsPayload => ({
+const lifecycle = <E extends { readonly event: string }>(
+  event: E['event'],
+  fields: Partial<PathorsWirePayload<E>>,
+  overrides: PathorsPayloadOverrides<E>,
+): PathorsPayloadOf<E> =>
+  complete<E>({ event, sessionId: randomUUID(), timestamp: now(), ...fields, ...overrides });
+
+/** Fields every platform session event carries, typed against the shared base class. */
+const platformSessionDefaults = (): PathorsWirePayload<
+  Omit<PathorsPlatformSessionEvent, 'eventType' | 'state'>
+> => ({
   id: randomUUID(),
-  eventType,
   type: 'VOICE',
   platform: 'PHONE',
   direction: 'OUTBOUND',
@@ -25,12 +83,23 @@ const platformSession = (eventType: string, fields: PathorsPayload, overrides: O
   createdAt: now(),
   lastActivityAt: now(),
   metadata: { customerPhoneNumber: '+14155550123', sessionVariables: { crmContactId: 'crm-42' } },
-  ...fields,
-  ...overrides,
 });
 
+const platformSession = <E extends SessionCreatedEvent | PlatformSessionEndedEvent>(
+  eventType: E['eventType'],
+  fields: Partial<PathorsWirePayload<E>>,
+  overrides: PathorsPayloadOverrides<E>,
+): PathorsPayloadOf<E> => complete<E>({ ...platformSessionDefaults(), eventType, ...fields, ...overrides });
+
+const planned = <E>(
+  fields: PathorsWirePayload<E>,
+  overrides: PathorsPayloadOverrides<E>,
+): PathorsPayloadOf<E> => complete<E>({ ...fields, ...overrides });
+
 /** A valid lifecycle `session.ended` payload; `overrides` replace or add fields. */
-export const buildSessionEnded = (overrides: Overrides = {}): PathorsPayload =>
+export const buildSessionEnded = (
+  overrides: PathorsPayloadOverrides<SessionEndedEvent> = {},
+): PathorsPayloadOf<SessionEndedEvent> =>
   lifecycle(
     'session.ended',
     {
@@ -43,11 +112,15 @@ export const buildSessionEnded = (overrides: Overrides = {}): PathorsPayload =>
   );
 
 /** A valid `call.ended` payload. */
-export const buildCallEnded = (overrides: Overrides = {}): PathorsPayload =>
+export const buildCallEnded = (
+  overrides: PathorsPayloadOverrides<CallEndedEvent> = {},
+): PathorsPayloadOf<CallEndedEvent> =>
   lifecycle('call.ended', { projectId: 'proj_demo', callStatus: 'userHangup', callDuration: 95 }, overrides);
 
 /** A valid `session.finalized` payload of a call session (call fields present). */
-export const buildCallSessionFinalized = (overrides: Overrides = {}): PathorsPayload =>
+export const buildCallSessionFinalized = (
+  overrides: PathorsPayloadOverrides<SessionFinalizedEvent> = {},
+): PathorsPayloadOf<SessionFinalizedEvent> =>
   lifecycle(
     'session.finalized',
     {
@@ -62,27 +135,44 @@ export const buildCallSessionFinalized = (overrides: Overrides = {}): PathorsPay
   );
 
 /** A valid `session.finalized` payload of a text session (call fields absent). */
-export const buildTextSessionFinalized = (overrides: Overrides = {}): PathorsPayload =>
+export const buildTextSessionFinalized = (
+  overrides: PathorsPayloadOverrides<SessionFinalizedEvent> = {},
+): PathorsPayloadOf<SessionFinalizedEvent> =>
   lifecycle(
     'session.finalized',
-    { projectId: 'proj_demo', currentNodeId: 'goodbye', messagesCount: 6, extractedVariables: { topic: 'billing' } },
+    {
+      projectId: 'proj_demo',
+      currentNodeId: 'goodbye',
+      messagesCount: 6,
+      extractedVariables: { topic: 'billing' },
+    },
     overrides,
   );
 
 /** A valid `recording.ready` payload of a successful recording (pass `{ recordingUrl: undefined }` for a failure). */
-export const buildRecordingReady = (overrides: Overrides = {}): PathorsPayload =>
-  lifecycle('recording.ready', { recordingUrl: 'https://recordings.pathors.example/r/abc123.mp3?sig=x' }, overrides);
+export const buildRecordingReady = (
+  overrides: PathorsPayloadOverrides<RecordingReadyEvent> = {},
+): PathorsPayloadOf<RecordingReadyEvent> =>
+  lifecycle(
+    'recording.ready',
+    { recordingUrl: 'https://recordings.pathors.example/r/abc123.mp3?sig=x' },
+    overrides,
+  );
 
 /** A valid `session.started` payload. */
-export const buildSessionStarted = (overrides: Overrides = {}): PathorsPayload =>
-  lifecycle('session.started', {}, overrides);
+export const buildSessionStarted = (
+  overrides: PathorsPayloadOverrides<SessionStartedEvent> = {},
+): PathorsPayloadOf<SessionStartedEvent> => lifecycle('session.started', {}, overrides);
 
 /** A valid platform `session.created` payload. */
-export const buildSessionCreated = (overrides: Overrides = {}): PathorsPayload =>
-  platformSession('session.created', { state: 'OPEN' }, overrides);
+export const buildSessionCreated = (
+  overrides: PathorsPayloadOverrides<SessionCreatedEvent> = {},
+): PathorsPayloadOf<SessionCreatedEvent> => platformSession('session.created', { state: 'OPEN' }, overrides);
 
 /** A valid platform `session.ended` payload with a full analysis block. */
-export const buildPlatformSessionEnded = (overrides: Overrides = {}): PathorsPayload =>
+export const buildPlatformSessionEnded = (
+  overrides: PathorsPayloadOverrides<PlatformSessionEndedEvent> = {},
+): PathorsPayloadOf<PlatformSessionEndedEvent> =>
   platformSession(
     'session.ended',
     {
@@ -107,45 +197,70 @@ export const buildPlatformSessionEnded = (overrides: Overrides = {}): PathorsPay
   );
 
 /** A valid (planned) `session.updated` payload. */
-export const buildSessionUpdated = (overrides: Overrides = {}): PathorsPayload => ({
-  id: randomUUID(),
-  eventType: 'session.updated',
-  changes: ['state', 'intelligence'],
-  state: 'OPEN',
-  ...overrides,
-});
+export const buildSessionUpdated = (
+  overrides: PathorsPayloadOverrides<SessionUpdatedEvent> = {},
+): PathorsPayloadOf<SessionUpdatedEvent> =>
+  planned<SessionUpdatedEvent>(
+    {
+      id: randomUUID(),
+      eventType: 'session.updated',
+      changes: ['state', 'intelligence'],
+      state: 'OPEN',
+    },
+    overrides,
+  );
 
 /** A valid (planned) `message.added` payload. */
-export const buildMessageAdded = (overrides: Overrides = {}): PathorsPayload => ({
-  id: `msg_${randomUUID().replaceAll('-', '')}`,
-  eventType: 'message.added',
-  role: 'ASSISTANT',
-  content: 'How can I help you today?',
-  ...overrides,
-});
+export const buildMessageAdded = (
+  overrides: PathorsPayloadOverrides<MessageAddedEvent> = {},
+): PathorsPayloadOf<MessageAddedEvent> =>
+  planned<MessageAddedEvent>(
+    {
+      id: `msg_${randomUUID().replaceAll('-', '')}`,
+      eventType: 'message.added',
+      role: 'ASSISTANT',
+      content: 'How can I help you today?',
+    },
+    overrides,
+  );
 
 /** A valid (planned) `usage.updated` payload. */
-export const buildUsageUpdated = (overrides: Overrides = {}): PathorsPayload => ({
-  id: `usage_${randomUUID()}`,
-  eventType: 'usage.updated',
-  period: { start: '2026-11-01T00:00:00.000Z', end: '2026-11-01T00:01:00.000Z' },
-  totals: { chat_messages: 120, voice_seconds: 3600, knowledge_chunks: 42 },
-  ...overrides,
-});
+export const buildUsageUpdated = (
+  overrides: PathorsPayloadOverrides<UsageUpdatedEvent> = {},
+): PathorsPayloadOf<UsageUpdatedEvent> =>
+  planned<UsageUpdatedEvent>(
+    {
+      id: `usage_${randomUUID()}`,
+      eventType: 'usage.updated',
+      period: { start: '2026-11-01T00:00:00.000Z', end: '2026-11-01T00:01:00.000Z' },
+      totals: { chat_messages: 120, voice_seconds: 3600, knowledge_chunks: 42 },
+    },
+    overrides,
+  );
 
 /** A valid (planned) `subscription.updated` payload. */
-export const buildSubscriptionUpdated = (overrides: Overrides = {}): PathorsPayload => ({
-  id: `sub_${randomUUID()}`,
-  eventType: 'subscription.updated',
-  status: 'active',
-  plan: 'growth',
-  ...overrides,
-});
+export const buildSubscriptionUpdated = (
+  overrides: PathorsPayloadOverrides<SubscriptionUpdatedEvent> = {},
+): PathorsPayloadOf<SubscriptionUpdatedEvent> =>
+  planned<SubscriptionUpdatedEvent>(
+    {
+      id: `sub_${randomUUID()}`,
+      eventType: 'subscription.updated',
+      status: 'active',
+      plan: 'growth',
+    },
+    overrides,
+  );
 
 /** A valid (planned) `knowledge_store.updated` payload. */
-export const buildKnowledgeStoreUpdated = (overrides: Overrides = {}): PathorsPayload => ({
-  id: `doc_${randomUUID()}`,
-  eventType: 'knowledge_store.updated',
-  status: 'UPSERTED',
-  ...overrides,
-});
+export const buildKnowledgeStoreUpdated = (
+  overrides: PathorsPayloadOverrides<KnowledgeStoreUpdatedEvent> = {},
+): PathorsPayloadOf<KnowledgeStoreUpdatedEvent> =>
+  planned<KnowledgeStoreUpdatedEvent>(
+    {
+      id: `doc_${randomUUID()}`,
+      eventType: 'knowledge_store.updated',
+      status: 'UPSERTED',
+    },
+    overrides,
+  );
