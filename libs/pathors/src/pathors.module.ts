@@ -1,6 +1,6 @@
 import { Logger, Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants.js';
-import { ExternalContextCreator } from '@nestjs/core';
+import { DiscoveryModule, ExternalContextCreator } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { PathorsEventDispatcher } from './delivery/pathors-event.dispatcher.js';
 import { PathorsConfigurationError } from './pathors.errors.js';
@@ -17,6 +17,7 @@ import { PathorsSessionService } from './api/pathors-session.service.js';
 import { PathorsWebhookAuthenticator } from './webhooks/pathors-webhook.authenticator.js';
 import { createWebhookController } from './webhooks/pathors-webhook.controller.js';
 import { PathorsWebhookReceiver } from './webhooks/pathors-webhook.receiver.js';
+import { PathorsBootDiagnostics } from './webhooks/pathors-boot-diagnostics.js';
 
 const MISSING_EVENT_EMITTER =
   'PathorsModule dispatches events through @nestjs/event-emitter, which this app does not provide. ' +
@@ -85,10 +86,12 @@ function withWebhook(definition: DynamicModule, mountWebhook: boolean): DynamicM
   };
   return {
     ...definition,
+    imports: [...(definition.imports ?? []), DiscoveryModule],
     controllers: controller ? [controller] : [],
     providers: [
       ...(definition.providers ?? []),
       resolvedOptions,
+      PathorsBootDiagnostics,
       eventEmitterCheck,
       PathorsWebhookAuthenticator,
       PathorsWebhookReceiver,
