@@ -13,7 +13,7 @@ import {
 import { PATHORS_RESOLVED_OPTIONS } from './pathors.constants.js';
 import { resolvePathorsOptions } from './pathors-options.resolver.js';
 import type { PathorsModuleOptions } from './pathors.options.js';
-import { PathorsSessionService } from './api/pathors-session.service.js';
+import { PATHORS_API_EXPORTS, PATHORS_API_PROVIDERS } from './api/pathors-api.providers.js';
 import { PathorsWebhookAuthenticator } from './webhooks/pathors-webhook.authenticator.js';
 import { createWebhookController } from './webhooks/pathors-webhook.controller.js';
 import { PathorsWebhookReceiver } from './webhooks/pathors-webhook.receiver.js';
@@ -36,7 +36,8 @@ const eventEmitterCheck: Provider = {
 /**
  * The Pathors integration: import it once with `forRoot()` or `forRootAsync()`.
  *
- * It provides {@link PathorsSessionService} (the typed API client) and mounts the webhook endpoint
+ * It provides the typed API client (`PathorsSessionService`, `PathorsChatService`, `PathorsCallsService`,
+ * `PathorsAgentService`) and mounts the webhook endpoint
  * (`POST /pathors/webhooks` by default) that authenticates Pathors' events, validates each into its class and hands
  * it to the `@OnPathorsEvent()` handlers of your providers. The app must also import `EventEmitterModule.forRoot()`.
  *
@@ -95,8 +96,8 @@ function withWebhook(definition: DynamicModule, mountWebhook: boolean): DynamicM
       eventEmitterCheck,
       PathorsWebhookAuthenticator,
       PathorsWebhookReceiver,
-      PathorsSessionService,
+      ...PATHORS_API_PROVIDERS,
     ],
-    exports: [...(definition.exports ?? []), PathorsSessionService],
+    exports: [...(definition.exports ?? []), ...PATHORS_API_EXPORTS],
   };
 }

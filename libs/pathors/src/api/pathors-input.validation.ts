@@ -1,0 +1,79 @@
+import { PathorsInvalidArgumentError } from './pathors-api.errors.js';
+
+const E164 = /^\+[1-9]\d{7,14}$/;
+
+/** A non-empty string, or a {@link PathorsInvalidArgumentError} naming `field`. */
+export function requireText(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new PathorsInvalidArgumentError(field, `must be a non-empty string, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** `undefined`, or a non-empty string. */
+export function optionalText(value: unknown, field: string): string | undefined {
+  return value === undefined ? undefined : requireText(value, field);
+}
+
+/** `undefined`, or a plain JSON object (not an array, not null). */
+export function optionalObject(value: unknown, field: string): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new PathorsInvalidArgumentError(field, `must be a plain object, got ${describe(value)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** `undefined`, or an integer within `[min, max]`. */
+export function optionalInteger(value: unknown, field: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new PathorsInvalidArgumentError(
+      field,
+      `must be an integer from ${min} to ${max}, got ${describe(value)}`,
+    );
+  }
+  return value;
+}
+
+/** An E.164 phone number (`+` and 8 to 15 digits). The value is not echoed: phone numbers stay out of messages. */
+export function requirePhoneNumber(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !E164.test(value)) {
+    throw new PathorsInvalidArgumentError(
+      field,
+      'must be an E.164 phone number: "+", country code and number, 8 to 15 digits, no spaces (e.g. +14155550123)',
+    );
+  }
+  return value;
+}
+
+/** A non-empty array. */
+export function requireArray(value: unknown, field: string): readonly unknown[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new PathorsInvalidArgumentError(field, `must be a non-empty array, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** One of `allowed`. */
+export function requireOneOf<T extends string>(value: unknown, field: string, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !allowed.includes(value as T)) {
+    throw new PathorsInvalidArgumentError(
+      field,
+      `must be one of ${allowed.join(', ')}, got ${describe(value)}`,
+    );
+  }
+  return value as T;
+}
+
+/** The masked form of a phone number for logs: `+1415***0123`. */
+export function maskPhoneNumber(phoneNumber: string): string {
+  return phoneNumber.length <= 8 ? '***' : `${phoneNumber.slice(0, 5)}***${phoneNumber.slice(-4)}`;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : 'an array';
+  if (typeof value === 'string') return value.trim() === '' ? 'an empty string' : 'a string';
+  return typeof value;
+}
