@@ -1,3 +1,6 @@
+import { MemoryIdempotencyStore } from './delivery/memory-idempotency.store.js';
+import { PathorsIdempotencyStore } from './delivery/pathors-idempotency.store.js';
+import { PathorsInbox } from './delivery/pathors-inbox.js';
 import { PathorsConfigurationError } from './pathors.errors.js';
 import type { PathorsModuleOptions, PathorsRetryOptions, PathorsWebhookOptions } from './pathors.options.js';
 
@@ -38,6 +41,21 @@ export interface ResolvedWebhookOptions {
   readonly register?: ResolvedWebhookRegistration;
 }
 
+/** Pathors gives up on a delivery not answered within 15 s; the answer budget must stay below. */
+export const PATHORS_ANSWER_LIMIT_MS = 15_000;
+/** Default answer budget: 10 s. */
+export const DEFAULT_ANSWER_BUDGET_MS = 10_000;
+
+/** Delivery options with every default applied. */
+export interface ResolvedDeliveryOptions {
+  readonly store: PathorsIdempotencyStore;
+  readonly claimLeaseMs: number;
+  readonly ordering: { readonly enabled: boolean; readonly holdMs: number };
+  readonly answerBudgetMs: number;
+  readonly inbox?: PathorsInbox;
+  readonly shutdownTimeoutMs: number;
+}
+
 /** {@link PathorsModuleOptions} resolved once at boot; what every internal collaborator reads. */
 export interface ResolvedPathorsOptions {
   readonly apiKey?: string;
@@ -47,6 +65,7 @@ export interface ResolvedPathorsOptions {
   readonly timeoutMs: number;
   readonly retry: ResolvedRetryOptions;
   readonly webhook: ResolvedWebhookOptions;
+  readonly delivery: ResolvedDeliveryOptions;
 }
 
 const fail = (option: string, problem: string, fix: string): never => {
@@ -154,6 +173,56 @@ const resolveRegistration = (
   return { publicUrl: (publicUrl as string).replace(/\/+$/, ''), required: register.required ?? true };
 };
 
+const instanceOf = <T>(
+  value: unknown,
+  type: abstract new () => T,
+  option: string,
+  fix: string,
+): T | undefined => {
+  if (value === undefined || value === null) return undefined;
+  if (!(value instanceof type)) fail(option, `must be an instance of ${type.name}`, fix);
+  return value as T;
+};
+
+const resolveDelivery = (
+  delivery: NonNullable<PathorsModuleOptions['delivery']>,
+): ResolvedDeliveryOptions => {
+  const answerBudgetMs = positiveInteger(
+    delivery.answerBudgetMs,
+    'delivery.answerBudgetMs',
+    DEFAULT_ANSWER_BUDGET_MS,
+  );
+  if (answerBudgetMs >= PATHORS_ANSWER_LIMIT_MS) {
+    fail(
+      'delivery.answerBudgetMs',
+      `must be below ${PATHORS_ANSWER_LIMIT_MS} (Pathors gives up after 15 s), got ${answerBudgetMs}`,
+      `Leave it unset for the default (${DEFAULT_ANSWER_BUDGET_MS}).`,
+    );
+  }
+  return {
+    store:
+      instanceOf(
+        delivery.store,
+        PathorsIdempotencyStore,
+        'delivery.store',
+        'Pass new MemoryIdempotencyStore(), new RedisIdempotencyStore(redis) from nestjs-pathors/redis, or a subclass.',
+      ) ?? new MemoryIdempotencyStore(),
+    claimLeaseMs: positiveInteger(delivery.claimLeaseMs, 'delivery.claimLeaseMs', 30_000),
+    ordering: {
+      enabled: delivery.ordering?.enabled ?? false,
+      holdMs: positiveInteger(delivery.ordering?.holdMs, 'delivery.ordering.holdMs', 5_000),
+    },
+    answerBudgetMs,
+    inbox: instanceOf(
+      delivery.inbox,
+      PathorsInbox,
+      'delivery.inbox',
+      'Pass new BullMqInbox({ connection }) from nestjs-pathors/inbox, or leave it unset.',
+    ),
+    shutdownTimeoutMs: positiveInteger(delivery.shutdownTimeoutMs, 'delivery.shutdownTimeoutMs', 10_000),
+  };
+};
+
 const normalisePath = (path: string): string => path.replace(/^\/+|\/+$/g, '');
 
 /**
@@ -221,5 +290,6 @@ export function resolvePathorsOptions(options: PathorsModuleOptions | undefined)
       maxBodyBytes: positiveInteger(webhook.maxBodyBytes, 'webhook.maxBodyBytes', DEFAULT_MAX_BODY_BYTES),
       register: resolveRegistration(webhook, input, enabled, secrets),
     },
+    delivery: resolveDelivery(input.delivery ?? {}),
   };
 }

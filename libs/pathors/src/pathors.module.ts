@@ -2,7 +2,10 @@ import { Logger, Module, type DynamicModule, type Provider, type Type } from '@n
 import { PATH_METADATA } from '@nestjs/common/constants.js';
 import { DiscoveryModule, ExternalContextCreator } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { PathorsDeadLetterService } from './delivery/pathors-dead-letter.service.js';
+import { PathorsDeliveryPipeline } from './delivery/pathors-delivery.pipeline.js';
 import { PathorsEventDispatcher } from './delivery/pathors-event.dispatcher.js';
+import { PathorsIdempotencyStore } from './delivery/pathors-idempotency.store.js';
 import { PathorsConfigurationError } from './pathors.errors.js';
 import {
   PATHORS_ASYNC_OPTIONS_TYPE,
@@ -11,7 +14,7 @@ import {
   PathorsConfigurableModule,
 } from './pathors.module-definition.js';
 import { PATHORS_RESOLVED_OPTIONS } from './pathors.constants.js';
-import { resolvePathorsOptions } from './pathors-options.resolver.js';
+import { resolvePathorsOptions, type ResolvedPathorsOptions } from './pathors-options.resolver.js';
 import type { PathorsModuleOptions } from './pathors.options.js';
 import { PATHORS_API_EXPORTS, PATHORS_API_PROVIDERS } from './api/pathors-api.providers.js';
 import { PathorsWebhookAuthenticator } from './webhooks/pathors-webhook.authenticator.js';
@@ -97,7 +100,19 @@ function withWebhook(definition: DynamicModule, mountWebhook: boolean): DynamicM
       PathorsWebhookAuthenticator,
       PathorsWebhookReceiver,
       ...PATHORS_API_PROVIDERS,
+      PathorsDeliveryPipeline,
+      PathorsDeadLetterService,
+      {
+        provide: PathorsIdempotencyStore,
+        useFactory: (resolved: ResolvedPathorsOptions) => resolved.delivery.store,
+        inject: [PATHORS_RESOLVED_OPTIONS],
+      },
     ],
-    exports: [...(definition.exports ?? []), ...PATHORS_API_EXPORTS],
+    exports: [
+      ...(definition.exports ?? []),
+      ...PATHORS_API_EXPORTS,
+      PathorsDeadLetterService,
+      PathorsIdempotencyStore,
+    ],
   };
 }

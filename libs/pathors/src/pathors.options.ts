@@ -1,3 +1,6 @@
+import type { PathorsIdempotencyStore } from './delivery/pathors-idempotency.store.js';
+import type { PathorsInbox } from './delivery/pathors-inbox.js';
+
 /**
  * Options of the webhook endpoint that receives Pathors' lifecycle and platform events.
  *
@@ -101,6 +104,79 @@ export interface PathorsRetryOptions {
 }
 
 /**
+ * Per-session ordering of lifecycle events: `session.finalized` reaches handlers only after the handlers of the
+ * same session's `session.ended` and (for a call) `call.ended` succeeded, or after `holdMs`.
+ *
+ * @example
+ * ```ts
+ * PathorsModule.forRoot({ delivery: { ordering: { enabled: true, holdMs: 3000 } } })
+ * ```
+ */
+export interface PathorsOrderingOptions {
+  /**
+   * Hold an early `session.finalized` until its session's earlier events were handled. Other sessions are not held.
+   * @default false
+   */
+  enabled?: boolean;
+  /**
+   * Longest time, in milliseconds, an early `session.finalized` is held; after it, it runs anyway (logged).
+   * @default 5000
+   */
+  holdMs?: number;
+}
+
+/**
+ * How deliveries become handler calls: idempotency (each handler succeeds once per event), ordering, the answer
+ * budget, the optional durable inbox and shutdown draining. See the README's delivery section.
+ *
+ * @example
+ * ```ts
+ * PathorsModule.forRoot({
+ *   webhook: { secret: process.env.PATHORS_WEBHOOK_SECRET },
+ *   delivery: {
+ *     store: new RedisIdempotencyStore(redis),        // from 'nestjs-pathors/redis'
+ *     ordering: { enabled: true },
+ *     answerBudgetMs: 8000,
+ *   },
+ * })
+ * ```
+ */
+export interface PathorsDeliveryOptions {
+  /**
+   * Where done events and succeeded handlers are recorded. Use `RedisIdempotencyStore` (`nestjs-pathors/redis`)
+   * with more than one replica, or when a restart must not forget what ran.
+   * @default new MemoryIdempotencyStore() (this process only; 100 000 events, 24 h)
+   */
+  store?: PathorsIdempotencyStore;
+  /**
+   * How long a claim on an event lasts without renewal, in milliseconds. The holder renews it while the handlers
+   * run; if the process dies, a redelivery can run the event once the lease expired.
+   * @default 30000
+   */
+  claimLeaseMs?: number;
+  /** Per-session ordering of lifecycle events. */
+  ordering?: PathorsOrderingOptions;
+  /**
+   * Longest time, in milliseconds, a webhook request is held. Past it the answer is 202 and the handlers finish in
+   * the background; a redelivery meanwhile is answered as a duplicate. Must stay below Pathors' 15 s limit.
+   * @default 10000
+   */
+  answerBudgetMs?: number;
+  /**
+   * A durable inbox (`BullMqInbox` from `nestjs-pathors/inbox`): the webhook persists each delivery and answers 202
+   * at once; workers process it with retries and dead-letter it after the last attempt.
+   * @default undefined (handlers run during the request)
+   */
+  inbox?: PathorsInbox;
+  /**
+   * On shutdown, how long to wait, in milliseconds, for deliveries being handled before closing. New deliveries are
+   * answered 503 from the moment shutdown starts.
+   * @default 10000
+   */
+  shutdownTimeoutMs?: number;
+}
+
+/**
  * Options of {@link PathorsModule}. Every field is optional: a webhook-only app needs no API key,
  * and an API-only app can switch the webhook off.
  *
@@ -143,4 +219,6 @@ export interface PathorsModuleOptions {
   retry?: PathorsRetryOptions;
   /** The webhook endpoint. */
   webhook?: PathorsWebhookOptions;
+  /** Delivery guarantees: idempotency store, ordering, answer budget, durable inbox, shutdown. */
+  delivery?: PathorsDeliveryOptions;
 }

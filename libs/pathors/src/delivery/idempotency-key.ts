@@ -23,8 +23,13 @@ export function idempotencyKeyOf(
 }
 
 /** The session an event is about, when it has one. */
-export function sessionIdOf(dialect: PathorsDialect, name: string, payload: Readonly<Record<string, unknown>>) {
+export function sessionIdOf(
+  dialect: PathorsDialect,
+  name: string,
+  payload: Readonly<Record<string, unknown>>,
+) {
   if (typeof payload.sessionId === 'string') return payload.sessionId;
-  if (dialect === 'platform' && name.startsWith('session.') && typeof payload.id === 'string') return payload.id;
+  if (dialect === 'platform' && name.startsWith('session.') && typeof payload.id === 'string')
+    return payload.id;
   return undefined;
 }

@@ -26,6 +26,11 @@ export interface PathorsDispatchResult {
 export interface PathorsDispatchOptions {
   /** Handler ids that already succeeded for this event (a redelivery): they are not run again. */
   readonly skipHandlers?: ReadonlySet<string>;
+  /**
+   * Called after each handler succeeded, before its outcome counts as `succeeded` (writes its completion record).
+   * When it throws, the handler is reported `failed`: without a record, a redelivery must be able to run it again.
+   */
+  readonly onHandlerSucceeded?: (handlerId: string) => Promise<void>;
 }
 
 type ContextualHandler = (...args: unknown[]) => Promise<unknown>;
@@ -47,7 +52,9 @@ export class PathorsEventDispatcher {
 
   /** Number of handlers that would receive an event of this name, catch-all handlers included. */
   handlerCount(name: string): number {
-    return this.emitter.listenerCount(toEmitterEvent(name)) + this.emitter.listenerCount(CATCH_ALL_EMITTER_EVENT);
+    return (
+      this.emitter.listenerCount(toEmitterEvent(name)) + this.emitter.listenerCount(CATCH_ALL_EMITTER_EVENT)
+    );
   }
 
   /** Runs every handler of the event (those of its name, then the catch-all ones, concurrently) and reports each. */
@@ -64,6 +71,7 @@ export class PathorsEventDispatcher {
       }
       try {
         await this.contextualHandler(instance, method, methodName)(...args);
+        await options.onHandlerSucceeded?.(handlerId);
         outcomes.push({ handlerId, status: 'succeeded' });
       } catch (error) {
         outcomes.push({ handlerId, status: 'failed', error });

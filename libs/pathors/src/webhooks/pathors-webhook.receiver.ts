@@ -8,12 +8,15 @@ import {
   Logger,
   NotFoundException,
   PayloadTooLargeException,
+  ServiceUnavailableException,
   UnauthorizedException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import { idempotencyKeyOf, sessionIdOf } from '../delivery/idempotency-key.js';
-import { PathorsDelivery } from '../delivery/pathors-delivery.js';
-import { PathorsEventDispatcher } from '../delivery/pathors-event.dispatcher.js';
+import { deliveryOf } from '../delivery/delivery-of.util.js';
+import {
+  PathorsDeliveryPipeline,
+  type PathorsDeliveryOutcome,
+} from '../delivery/pathors-delivery.pipeline.js';
 import { parsePathorsEvent } from '../events/pathors-event.parser.js';
 import type { ResolvedPathorsOptions, ResolvedWebhookOptions } from '../pathors-options.resolver.js';
 import { PATHORS_RESOLVED_OPTIONS } from '../pathors.constants.js';
@@ -28,7 +31,11 @@ export interface PathorsWebhookRequest {
   readonly rawBody?: Buffer;
 }
 
-/** A successful answer: 200 when every handler succeeded, 202 when no handler knew the event. */
+/**
+ * A successful answer: 200 when every handler succeeded (now or on an earlier delivery), 202 when the event was
+ * accepted without being fully handled yet (unknown name, no handler, duplicate being processed, past the answer
+ * budget, queued in the inbox); `note` says which.
+ */
 export interface PathorsWebhookAnswer {
   readonly status: HttpStatus.OK | HttpStatus.ACCEPTED;
   readonly body: { readonly received: true; readonly note?: string };
@@ -37,9 +44,28 @@ export interface PathorsWebhookAnswer {
 const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 const MAX_LOGGED_UNKNOWN_NAMES = 256;
 
+const answer = (status: PathorsWebhookAnswer['status'], note?: string): PathorsWebhookAnswer => ({
+  status,
+  body: note === undefined ? { received: true } : { received: true, note },
+});
+const HANDLED = answer(HttpStatus.OK);
+const UNKNOWN_HANDLED = answer(HttpStatus.ACCEPTED, 'unknown event name');
+const ANSWERS: Readonly<
+  Record<
+    Exclude<PathorsDeliveryOutcome, 'handled' | 'failed' | 'error' | 'shutting-down'>,
+    PathorsWebhookAnswer
+  >
+> = {
+  'no-handler': answer(HttpStatus.ACCEPTED, 'no handler for this event'),
+  duplicate: answer(HttpStatus.OK, 'duplicate: already processed'),
+  'in-progress': answer(HttpStatus.ACCEPTED, 'duplicate: being processed'),
+  background: answer(HttpStatus.ACCEPTED, 'processing continues in the background'),
+  queued: answer(HttpStatus.ACCEPTED, 'queued'),
+};
+
 /**
  * The webhook pipeline, independent of the HTTP adapter: transport checks (413, 415), authentication (401, before
- * anything about the payload is looked at), validation (400), then dispatch to the handlers (200, 202 or 500).
+ * anything about the payload is looked at), validation (400), then the delivery pipeline (200, 202, 500, or 503 while shutting down).
  */
 @Injectable()
 export class PathorsWebhookReceiver {
@@ -51,7 +77,7 @@ export class PathorsWebhookReceiver {
   constructor(
     @Inject(PATHORS_RESOLVED_OPTIONS) options: ResolvedPathorsOptions,
     private readonly authenticator: PathorsWebhookAuthenticator,
-    private readonly dispatcher: PathorsEventDispatcher,
+    private readonly pipeline: PathorsDeliveryPipeline,
   ) {
     this.options = options.webhook;
   }
@@ -73,26 +99,26 @@ export class PathorsWebhookReceiver {
       });
     }
 
-    const payload = request.body as Record<string, unknown>;
     const deliveryId = this.header(request, 'webhook-id') ?? this.header(request, 'svix-id');
-    const delivery = new PathorsDelivery({
-      eventName: parsed.name,
-      dialect: parsed.dialect,
-      receivedAt,
-      deliveryId,
-      idempotencyKey: idempotencyKeyOf(parsed.dialect, parsed.name, payload, deliveryId),
-      sessionId: sessionIdOf(parsed.dialect, parsed.name, payload),
-      payload,
-    });
+    const delivery = deliveryOf(parsed, request.body as Record<string, unknown>, deliveryId, receivedAt);
     if (parsed.kind === 'unknown') this.logUnknownOnce(parsed.name);
 
-    const { outcomes } = await this.dispatcher.dispatch(parsed.event, delivery);
-    if (outcomes.some((outcome) => outcome.status === 'failed')) {
-      throw new InternalServerErrorException('A handler failed; the event will be processed again on redelivery');
+    // Idempotency claim, per-handler completion records, ordering, answer budget or inbox: see the pipeline.
+    const outcome = await this.pipeline.accept(parsed.event, delivery);
+    switch (outcome) {
+      case 'handled':
+        return parsed.kind === 'unknown' ? UNKNOWN_HANDLED : HANDLED;
+      case 'failed':
+        throw new InternalServerErrorException(
+          'A handler failed; the event will be processed again on redelivery',
+        );
+      case 'error':
+        throw new InternalServerErrorException('The event could not be recorded; send it again');
+      case 'shutting-down':
+        throw new ServiceUnavailableException('The app is shutting down; send the event again');
+      default:
+        return ANSWERS[outcome];
     }
-    if (parsed.kind === 'unknown') return { status: HttpStatus.ACCEPTED, body: { received: true, note: 'unknown event name' } };
-    if (outcomes.length === 0) return { status: HttpStatus.ACCEPTED, body: { received: true, note: 'no handler for this event' } };
-    return { status: HttpStatus.OK, body: { received: true } };
   }
 
   private checkTransport(request: PathorsWebhookRequest): void {
@@ -126,7 +152,9 @@ export class PathorsWebhookReceiver {
   private logUnknownOnce(name: string): void {
     if (this.loggedUnknownNames.has(name) || this.loggedUnknownNames.size >= MAX_LOGGED_UNKNOWN_NAMES) return;
     this.loggedUnknownNames.add(name);
-    this.logger.warn(`Received unknown event "${name.slice(0, 100)}": handed to catch-all handlers, answered 202`);
+    this.logger.warn(
+      `Received unknown event "${name.slice(0, 100)}": handed to catch-all handlers, answered 202`,
+    );
   }
 
   private header(request: PathorsWebhookRequest, name: string): string | undefined {

@@ -1,0 +1,21 @@
+import type { ParsedKnownEvent, ParsedUnknownEvent } from '../events/pathors-event.parser.js';
+import { idempotencyKeyOf, sessionIdOf } from './idempotency-key.js';
+import { PathorsDelivery } from './pathors-delivery.js';
+
+/** The {@link PathorsDelivery} of a parsed payload, received directly by the webhook or replayed from the inbox. */
+export function deliveryOf(
+  parsed: ParsedKnownEvent | ParsedUnknownEvent,
+  payload: Readonly<Record<string, unknown>>,
+  deliveryId: string | undefined,
+  receivedAt: Date,
+): PathorsDelivery {
+  return new PathorsDelivery({
+    eventName: parsed.name,
+    dialect: parsed.dialect,
+    receivedAt,
+    deliveryId,
+    idempotencyKey: idempotencyKeyOf(parsed.dialect, parsed.name, payload, deliveryId),
+    sessionId: sessionIdOf(parsed.dialect, parsed.name, payload),
+    payload,
+  });
+}

@@ -1,0 +1,227 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { PathorsEvent } from '../events/pathors-event.map.js';
+import { parsePathorsEvent } from '../events/pathors-event.parser.js';
+import type { UnknownPathorsEvent } from '../events/unknown-pathors.event.js';
+import type { ResolvedDeliveryOptions, ResolvedPathorsOptions } from '../pathors-options.resolver.js';
+import { PATHORS_RESOLVED_OPTIONS } from '../pathors.constants.js';
+import { deliveryOf } from './delivery-of.util.js';
+import type { PathorsDelivery } from './pathors-delivery.js';
+import type { PathorsDeliveryRecord } from './pathors-delivery-record.js';
+import { PathorsEventDispatcher } from './pathors-event.dispatcher.js';
+import type { PathorsIdempotencyStore } from './pathors-idempotency.store.js';
+import { raceTimeout } from './race-timeout.util.js';
+import { SessionSequencer } from './session-sequencer.js';
+
+/**
+ * What became of one delivery:
+ * - `handled`: every handler succeeded (some perhaps on an earlier delivery);
+ * - `no-handler`: nothing listens to this event name;
+ * - `duplicate`: the event was already done;
+ * - `in-progress`: another request or replica is running the same event right now;
+ * - `background`: the answer budget ran out; the handlers finish in the background;
+ * - `queued`: persisted in the durable inbox;
+ * - `failed`: a handler failed (the others' successes are recorded);
+ * - `error`: the idempotency store or the inbox could not be reached, nothing was recorded as done;
+ * - `shutting-down`: the app is draining and takes no new deliveries.
+ */
+export type PathorsDeliveryOutcome =
+  | 'handled'
+  | 'no-handler'
+  | 'duplicate'
+  | 'in-progress'
+  | 'background'
+  | 'queued'
+  | 'failed'
+  | 'error'
+  | 'shutting-down';
+
+type RunOutcome = Extract<
+  PathorsDeliveryOutcome,
+  'handled' | 'duplicate' | 'in-progress' | 'failed' | 'error'
+>;
+
+const JSON_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'application/json' };
+
+const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Turns validated deliveries into handler runs with the module's guarantees: a claim in the idempotency store
+ * (concurrent duplicates never both run), completion records per handler (a redelivery runs only the handlers that
+ * have not succeeded), per-session ordering, the answer budget, the durable inbox, and draining on shutdown.
+ */
+@Injectable()
+export class PathorsDeliveryPipeline
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
+  private readonly logger = new Logger('PathorsDelivery');
+  private readonly options: ResolvedDeliveryOptions;
+  private readonly store: PathorsIdempotencyStore;
+  private readonly sequencer?: SessionSequencer;
+  /** Claims this process holds (key → token), renewed on one shared timer. */
+  private readonly leases = new Map<string, string>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly instanceId = randomUUID();
+  private claims = 0;
+  private accepting = true;
+  private renewTimer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(PATHORS_RESOLVED_OPTIONS) options: ResolvedPathorsOptions,
+    private readonly dispatcher: PathorsEventDispatcher,
+  ) {
+    this.options = options.delivery;
+    this.store = this.options.store;
+    if (this.options.ordering.enabled) {
+      this.sequencer = new SessionSequencer(this.store, dispatcher, this.options.ordering.holdMs);
+    }
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const interval = Math.max(100, Math.floor(this.options.claimLeaseMs / 3));
+    this.renewTimer = setInterval(() => this.renewLeases(), interval).unref();
+    await this.options.inbox?.start((record) => this.process(record));
+  }
+
+  /**
+   * Takes one authenticated, validated delivery from the webhook: persists it in the inbox, or runs its handlers
+   * within the answer budget.
+   */
+  async accept(
+    event: PathorsEvent | UnknownPathorsEvent,
+    delivery: PathorsDelivery,
+  ): Promise<PathorsDeliveryOutcome> {
+    if (!this.accepting) return 'shutting-down';
+    if (this.dispatcher.handlerCount(delivery.eventName) === 0) return 'no-handler';
+    const inbox = this.options.inbox;
+    if (inbox) {
+      try {
+        await inbox.enqueue(this.recordOf(delivery));
+        return 'queued';
+      } catch (error) {
+        this.logger.error(`Could not persist ${delivery.eventName} in the inbox: ${reasonOf(error)}`);
+        return 'error';
+      }
+    }
+    return raceTimeout(
+      this.track(this.run(event, delivery)),
+      this.options.answerBudgetMs,
+      'background' as const,
+    );
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.accepting = false;
+    const deadline = Date.now() + this.options.shutdownTimeoutMs;
+    await this.options.inbox?.stop(this.options.shutdownTimeoutMs);
+    if (this.inFlight.size === 0) return;
+    const pending = this.inFlight.size;
+    const drained = await raceTimeout(
+      Promise.allSettled([...this.inFlight]).then(() => true),
+      Math.max(0, deadline - Date.now()),
+      false,
+    );
+    if (!drained) {
+      this.logger.warn(
+        `${this.inFlight.size} of ${pending} deliveries still running after delivery.shutdownTimeoutMs ` +
+          `(${this.options.shutdownTimeoutMs} ms); their claims expire and a redelivery runs what did not succeed`,
+      );
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.renewTimer);
+    await this.options.inbox?.close();
+  }
+
+  /** Processes one delivery taken from the inbox; throws to have the inbox retry it. */
+  private async process(record: PathorsDeliveryRecord): Promise<void> {
+    const parsed = parsePathorsEvent(record.body);
+    if (parsed.kind === 'invalid') {
+      throw new Error(`Recorded ${record.eventName} no longer validates: ${JSON.stringify(parsed.issues)}`);
+    }
+    const delivery = deliveryOf(
+      parsed,
+      record.body,
+      record.headers['webhook-id'],
+      new Date(record.receivedAt),
+    );
+    const outcome = await this.track(this.run(parsed.event, delivery));
+    if (outcome === 'failed') throw new Error(`A handler of ${record.eventName} failed`);
+    if (outcome === 'in-progress')
+      throw new Error(`${record.eventName} is being processed elsewhere; retrying later`);
+    if (outcome === 'error')
+      throw new Error(`The idempotency store failed while processing ${record.eventName}`);
+  }
+
+  /** Claim, (ordering), dispatch skipping the handlers already done, then record the outcome. Never rejects. */
+  private async run(
+    event: PathorsEvent | UnknownPathorsEvent,
+    delivery: PathorsDelivery,
+  ): Promise<RunOutcome> {
+    const key = delivery.idempotencyKey;
+    const token = `${this.instanceId}:${++this.claims}`;
+    try {
+      const claim = await this.store.claim(key, token, this.options.claimLeaseMs);
+      if (claim.status === 'done') return 'duplicate';
+      if (claim.status === 'in-progress') return 'in-progress';
+      this.leases.set(key, token);
+      try {
+        await this.sequencer?.awaitPredecessors(delivery);
+        const { outcomes } = await this.dispatcher.dispatch(event, delivery, {
+          skipHandlers: claim.completedHandlers,
+          onHandlerSucceeded: (handlerId) => this.store.recordHandler(key, handlerId),
+        });
+        if (outcomes.some((outcome) => outcome.status === 'failed')) {
+          await this.store.release(key, token);
+          return 'failed';
+        }
+        await this.store.complete(key);
+        return 'handled';
+      } catch (error) {
+        await this.store.release(key, token).catch(() => undefined);
+        throw error;
+      } finally {
+        this.leases.delete(key);
+      }
+    } catch (error) {
+      this.logger.error(`Idempotency store failed on ${delivery.eventName} (${key}): ${reasonOf(error)}`);
+      return 'error';
+    }
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    const settled = () => this.inFlight.delete(work);
+    work.then(settled, settled);
+    return work;
+  }
+
+  private renewLeases(): void {
+    for (const [key, token] of this.leases) {
+      this.store.renew(key, token, this.options.claimLeaseMs).then(
+        (held) => {
+          if (!held) this.logger.warn(`Lost the claim on ${key}: its lease expired while its handlers ran`);
+        },
+        (error: unknown) => this.logger.warn(`Could not renew the claim on ${key}: ${reasonOf(error)}`),
+      );
+    }
+  }
+
+  private recordOf(delivery: PathorsDelivery): PathorsDeliveryRecord {
+    return {
+      idempotencyKey: delivery.idempotencyKey,
+      eventName: delivery.eventName,
+      receivedAt: delivery.receivedAt.toISOString(),
+      headers: delivery.deliveryId ? { ...JSON_HEADERS, 'webhook-id': delivery.deliveryId } : JSON_HEADERS,
+      body: delivery.payload,
+    };
+  }
+}

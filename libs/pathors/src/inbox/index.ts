@@ -1,0 +1,1 @@
+export { BullMqInbox, type BullMqInboxOptions } from './bullmq.inbox.js';

@@ -1,0 +1,5 @@
+export {
+  RedisIdempotencyStore,
+  DEFAULT_REDIS_IDEMPOTENCY_PREFIX,
+  type RedisIdempotencyStoreOptions,
+} from './redis-idempotency.store.js';
