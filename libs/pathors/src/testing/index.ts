@@ -1,2 +1,3 @@
 export * from './event-builders.js';
 export * from './auth-headers.js';
+export * from './deliver-webhook.util.js';
