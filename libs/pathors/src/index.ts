@@ -1,7 +1,9 @@
 export { PathorsModule } from './pathors.module.js';
 export type { PathorsModuleExtras } from './pathors.module-definition.js';
 export type {
+  PathorsDeliveryOptions,
   PathorsModuleOptions,
+  PathorsOrderingOptions,
   PathorsRetryOptions,
   PathorsWebhookOptions,
   PathorsWebhookRegistrationOptions,
@@ -11,6 +13,21 @@ export { PathorsConfigurationError } from './pathors.errors.js';
 export { OnPathorsEvent, type PathorsEventHandler } from './delivery/on-pathors-event.decorator.js';
 export { PathorsDelivery } from './delivery/pathors-delivery.js';
 export { isPathorsContext } from './delivery/pathors-context.util.js';
+export { PathorsIdempotencyStore, type PathorsClaim } from './delivery/pathors-idempotency.store.js';
+export {
+  MemoryIdempotencyStore,
+  DEFAULT_IDEMPOTENCY_TTL_MS,
+  type MemoryIdempotencyStoreOptions,
+} from './delivery/memory-idempotency.store.js';
+export { PathorsInbox, type PathorsInboxProcessor } from './delivery/pathors-inbox.js';
+export { PathorsDeadLetterService, type PathorsDeadLetterQuery } from './delivery/pathors-dead-letter.service.js';
+export {
+  parseDeliveryRecordLine,
+  toDeliveryRecordLine,
+  type PathorsDeadLetter,
+  type PathorsDeliveryRecord,
+  type PathorsDeliveryRecordLine,
+} from './delivery/pathors-delivery-record.js';
 
 export * from './events/index.js';
 
