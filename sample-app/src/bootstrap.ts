@@ -1,0 +1,105 @@
+import { Logger, type INestApplication, type LogLevel } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module.js';
+import { sampleConfig } from './config/sample.config.js';
+import { EmbeddedPathors, EmbeddedPathorsModule } from './embedded/embedded-pathors.module.js';
+
+/** `embedded`: no credentials, the in-process simulator plays Pathors; `cloud`: the real Pathors API. */
+export type SampleAppMode = 'embedded' | 'cloud';
+
+/** A started sample app. */
+export interface RunningSampleApp {
+  readonly app: INestApplication;
+  readonly mode: SampleAppMode;
+  /** The app's origin, e.g. `http://127.0.0.1:3000`. */
+  readonly url: string;
+  /** The simulator standing in for Pathors, in embedded mode. */
+  readonly embedded?: EmbeddedPathors;
+}
+
+/** Options of {@link startSampleApp}. */
+export interface StartSampleAppOptions {
+  /** Nest log levels; `false` silences the app (tests). */
+  readonly logger?: false | LogLevel[];
+}
+
+/** Which mode the environment asks for; a half-configured cloud setup is an error, not a silent fallback. */
+export function sampleAppMode(env: NodeJS.ProcessEnv): SampleAppMode {
+  const hasKey = Boolean(env.PATHORS_API_KEY);
+  const hasProject = Boolean(env.PATHORS_PROJECT_ID);
+  if (hasKey !== hasProject) {
+    throw new Error(
+      `Set both PATHORS_API_KEY and PATHORS_PROJECT_ID to use the Pathors cloud (only ${hasKey ? 'the key' : 'the project'} ` +
+        'is set), or neither to run on the embedded simulator.',
+    );
+  }
+  return hasKey ? 'cloud' : 'embedded';
+}
+
+/**
+ * Runs `create` with `values` added to `process.env` (variables already set win), then restores the environment.
+ * Config factories read the environment while the app is created, so the embedded simulator's settings reach them
+ * exactly as a cloud setup's would, without leaking into the process afterwards.
+ */
+async function withEnvironment<T>(values: Record<string, string>, create: () => Promise<T>): Promise<T> {
+  const added = Object.keys(values).filter((name) => process.env[name] === undefined);
+  for (const name of added) process.env[name] = values[name];
+  try {
+    return await create();
+  } finally {
+    for (const name of added) delete process.env[name];
+  }
+}
+
+/**
+ * Starts the sample app: on the embedded simulator without credentials (its agent's webhook pointed at this app), on
+ * the Pathors cloud with `PATHORS_API_KEY` and `PATHORS_PROJECT_ID`. Listens on `HOST`:`PORT`.
+ */
+export async function startSampleApp(options: StartSampleAppOptions = {}): Promise<RunningSampleApp> {
+  const mode = sampleAppMode(process.env);
+  const embedded = mode === 'embedded' ? await EmbeddedPathors.start() : undefined;
+  try {
+    const app = await withEnvironment(embedded?.environment() ?? {}, () =>
+      NestFactory.create(
+        { module: AppModule, imports: embedded ? [EmbeddedPathorsModule.forRoot(embedded)] : [] },
+        { logger: options.logger ?? ['log', 'warn', 'error'], abortOnError: false },
+      ),
+    );
+    app.enableShutdownHooks();
+    const { port, host } = app.get<ConfigType<typeof sampleConfig>>(sampleConfig.KEY);
+    await app.listen(port, host);
+    const address = app.getHttpServer().address() as { port: number };
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+    await embedded?.deliverTo(url);
+    return { app, mode, url, embedded };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}
+
+/** The lines `npm start` prints once the app listens. */
+export function describeSampleApp(running: RunningSampleApp): string[] {
+  const { url, mode, embedded } = running;
+  return [
+    `Pathors sample app listening on ${url}`,
+    mode === 'embedded'
+      ? `Mode: embedded simulator at ${embedded?.baseUrl} (no Pathors account needed)`
+      : 'Mode: Pathors cloud (PATHORS_API_KEY and PATHORS_PROJECT_ID are set)',
+    `Event inspector:  ${url}/`,
+    `Webhook endpoint: ${url}/pathors/webhooks`,
+    `Stored outcomes:  ${url}/outcomes`,
+    ...(mode === 'embedded'
+      ? [
+          `Play a call:      curl -X POST ${url}/demo/sessions -H 'content-type: application/json' -d '{"kind":"call"}'`,
+        ]
+      : []),
+  ];
+}
+
+/** Logs {@link describeSampleApp}. */
+export function announceSampleApp(running: RunningSampleApp): void {
+  const logger = new Logger('SampleApp');
+  for (const line of describeSampleApp(running)) logger.log(line);
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { sampleConfig } from '../config/sample.config.js';
+import { FollowUpsController } from './follow-ups.controller.js';
+import { FollowUpsService } from './follow-ups.service.js';
+
+/** Starting conversations and calls with CRM contacts. */
+@Module({
+  imports: [ConfigModule.forFeature(sampleConfig)],
+  controllers: [FollowUpsController],
+  providers: [FollowUpsService],
+})
+export class FollowUpsModule {}

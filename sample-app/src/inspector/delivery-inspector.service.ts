@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Observable, Subject, concat, defer, from } from 'rxjs';
+import type { DeliveryTrace, HandlerRun, ValidationIssue } from './delivery-trace.js';
+
+const KEPT_TRACES = 100;
+const KEPT_KEYS = 10_000;
+
+/** A delivery being handled: filled in by the interceptor and the catch-all handler, published when answered. */
+export class OpenTrace {
+  event?: string;
+  sessionId?: string;
+  dialect?: 'lifecycle' | 'platform';
+  readonly handlers: HandlerRun[] = [];
+  issues: ValidationIssue[] = [];
+  error?: string;
+  readonly startedAt = performance.now();
+  readonly receivedAt = new Date().toISOString();
+
+  /** Reads what the raw body says, so even a refused request (401, 400) shows its event and session. */
+  constructor(body: unknown) {
+    if (typeof body !== 'object' || body === null) return;
+    const fields = body as Record<string, unknown>;
+    const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 200) : undefined);
+    if ('eventType' in fields) {
+      this.dialect = 'platform';
+      this.event = text(fields.eventType);
+      this.sessionId = text(fields.id);
+    } else if ('event' in fields) {
+      this.dialect = 'lifecycle';
+      this.event = text(fields.event);
+      this.sessionId = text(fields.sessionId);
+    }
+  }
+}
+
+/**
+ * Keeps the recent webhook deliveries and streams new ones to the inspector page. The trace of the delivery being
+ * handled travels in an `AsyncLocalStorage`, so handlers running inside the webhook request can add to it.
+ */
+@Injectable()
+export class DeliveryInspector {
+  private readonly storage = new AsyncLocalStorage<OpenTrace>();
+  private readonly traces: DeliveryTrace[] = [];
+  private readonly published = new Subject<DeliveryTrace>();
+  private readonly seenKeys = new Set<string>();
+  private sequence = 0;
+
+  /** Runs `work` with `trace` as the current delivery. */
+  track<T>(trace: OpenTrace, work: () => T): T {
+    return this.storage.run(trace, work);
+  }
+
+  /** The delivery being handled in this async context, if any. */
+  current(): OpenTrace | undefined {
+    return this.storage.getStore();
+  }
+
+  /** Publishes an answered delivery. */
+  finish(trace: OpenTrace, status: number): DeliveryTrace {
+    const key = `${trace.dialect}|${trace.event}|${trace.sessionId}`;
+    const storedAlready = trace.handlers.filter((run) => run.result === 'duplicate').length;
+    // A 2xx for an event answered 2xx before, with no handler run at all: nestjs-pathors dropped the redelivery itself
+    // (it answers `note: 'duplicate: …'`, which the controller writes straight to the response).
+    const droppedByModule = status < 300 && trace.handlers.length === 0 && this.seenKeys.has(key) ? 1 : 0;
+    if (status < 300 && trace.event) this.remember(key);
+    const finished: DeliveryTrace = {
+      id: ++this.sequence,
+      receivedAt: trace.receivedAt,
+      event: trace.event,
+      sessionId: trace.sessionId,
+      dialect: trace.dialect,
+      status,
+      durationMs: Math.round((performance.now() - trace.startedAt) * 10) / 10,
+      handlers: [...trace.handlers],
+      duplicatesDropped: storedAlready + droppedByModule,
+      issues: trace.issues,
+      error: trace.error,
+    };
+    this.traces.push(finished);
+    if (this.traces.length > KEPT_TRACES) this.traces.shift();
+    this.published.next(finished);
+    return finished;
+  }
+
+  /** The kept deliveries, oldest first. */
+  recent(): readonly DeliveryTrace[] {
+    return [...this.traces];
+  }
+
+  /** The kept deliveries, then every new one as it is answered. */
+  stream(): Observable<DeliveryTrace> {
+    return defer(() => concat(from(this.recent()), this.published));
+  }
+
+  private remember(key: string): void {
+    if (this.seenKeys.size >= KEPT_KEYS) this.seenKeys.delete(this.seenKeys.values().next().value as string);
+    this.seenKeys.add(key);
+  }
+}

@@ -1,0 +1,89 @@
+import {
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { PathorsDelivery, isPathorsContext } from 'nestjs-pathors';
+import { catchError, tap, throwError, type Observable } from 'rxjs';
+import { pathorsConfig } from '../config/pathors.config.js';
+import { DeliveryInspector, OpenTrace } from './delivery-inspector.service.js';
+import type { ValidationIssue } from './delivery-trace.js';
+
+/**
+ * Feeds the inspector without touching the library, as an app-wide interceptor. Around the webhook route it opens a
+ * trace and records the status answered (and the validation issues of a 400). Around each `@OnPathorsEvent` handler
+ * (context type `pathors`, global interceptors apply there too) it records the handler, its outcome and what the
+ * event's {@link PathorsDelivery} says: name, dialect, session.
+ */
+@Injectable()
+export class DeliveryTraceInterceptor implements NestInterceptor {
+  private readonly webhookPath: string;
+
+  constructor(
+    private readonly inspector: DeliveryInspector,
+    @Inject(pathorsConfig.KEY) config: ConfigType<typeof pathorsConfig>,
+  ) {
+    this.webhookPath = `/${config.webhook?.path ?? ''}`;
+  }
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (isPathorsContext(context)) return this.traceHandler(context, next);
+    if (context.getType() !== 'http') return next.handle();
+    const request = context.switchToHttp().getRequest<{ url: string; body?: unknown }>();
+    if (new URL(request.url, 'http://localhost').pathname !== this.webhookPath) return next.handle();
+
+    const trace = new OpenTrace(request.body);
+    const response = context.switchToHttp().getResponse<{ statusCode: number }>();
+    return this.inspector
+      .track(trace, () => next.handle())
+      .pipe(
+        // The webhook controller replies itself, so the status is on the response once the handler completes.
+        tap({ complete: () => this.inspector.finish(trace, response.statusCode) }),
+        catchError((error: unknown) => {
+          this.recordRefusal(trace, error);
+          return throwError(() => error);
+        }),
+      );
+  }
+
+  private traceHandler(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const trace = this.inspector.current();
+    if (!trace) return next.handle();
+    const delivery: unknown = context.getArgByIndex(1);
+    if (delivery instanceof PathorsDelivery) {
+      trace.event = delivery.eventName;
+      trace.dialect = delivery.dialect;
+      trace.sessionId = delivery.sessionId;
+    }
+    const handler = `${context.getClass().name}.${context.getHandler().name}`;
+    return next.handle().pipe(
+      tap({
+        next: (result) =>
+          trace.handlers.push({
+            handler,
+            status: 'succeeded',
+            result: result === 'recorded' || result === 'duplicate' ? result : undefined,
+          }),
+        error: () => trace.handlers.push({ handler, status: 'failed' }),
+      }),
+    );
+  }
+
+  private recordRefusal(trace: OpenTrace, error: unknown): void {
+    const status = error instanceof HttpException ? error.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR;
+    const body = error instanceof HttpException ? error.getResponse() : undefined;
+    if (typeof body === 'object' && body !== null) {
+      const { issues, message } = body as { issues?: ValidationIssue[]; message?: unknown };
+      if (Array.isArray(issues)) trace.issues = issues.map(({ path, reason }) => ({ path, reason }));
+      if (typeof message === 'string') trace.error = message;
+    } else if (typeof body === 'string') {
+      trace.error = body;
+    }
+    this.inspector.finish(trace, status);
+  }
+}

@@ -1,0 +1,82 @@
+import { Controller, Get, Header, NotFoundException, Optional, Sse, type MessageEvent } from '@nestjs/common';
+import { readFile } from 'node:fs/promises';
+import { map, type Observable } from 'rxjs';
+import { EmbeddedPathors } from '../embedded/embedded-pathors.module.js';
+import { DeliveryInspector } from './delivery-inspector.service.js';
+import type { DeliveryTrace } from './delivery-trace.js';
+
+/** The page's static files: HTML and CSS from `sample-app/public`, the script compiled beside this file. */
+const ASSETS = {
+  page: new URL('../../public/index.html', import.meta.url),
+  style: new URL('../../public/inspector.css', import.meta.url),
+  script: new URL('./client/inspector.client.js', import.meta.url),
+};
+
+/** What the page shows in its header. */
+export interface InspectorInfo {
+  /** `embedded`: the in-process simulator plays sessions; `cloud`: the real Pathors API. */
+  readonly mode: 'embedded' | 'cloud';
+  /** The webhook route Pathors posts to, below the app's origin. */
+  readonly webhookPath: string;
+}
+
+/** The event inspector: a page at `/` that lists recent webhook deliveries live, over server-sent events. */
+@Controller()
+export class InspectorController {
+  private readonly files = new Map<URL, Promise<string>>();
+
+  constructor(
+    private readonly inspector: DeliveryInspector,
+    @Optional() private readonly embedded?: EmbeddedPathors,
+  ) {}
+
+  @Get()
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  page(): Promise<string> {
+    return this.asset(ASSETS.page);
+  }
+
+  @Get('inspector/inspector.css')
+  @Header('Content-Type', 'text/css; charset=utf-8')
+  style(): Promise<string> {
+    return this.asset(ASSETS.style);
+  }
+
+  @Get('inspector/inspector.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  script(): Promise<string> {
+    return this.asset(ASSETS.script);
+  }
+
+  /** `GET /inspector/info`: the mode and webhook route, for the page header. */
+  @Get('inspector/info')
+  info(): InspectorInfo {
+    return { mode: this.embedded ? 'embedded' : 'cloud', webhookPath: '/pathors/webhooks' };
+  }
+
+  /** `GET /inspector/deliveries`: the recent deliveries, oldest first. */
+  @Get('inspector/deliveries')
+  deliveries(): readonly DeliveryTrace[] {
+    return this.inspector.recent();
+  }
+
+  /** `GET /inspector/stream`: the recent deliveries, then each new one, as server-sent events. */
+  @Sse('inspector/stream')
+  stream(): Observable<MessageEvent> {
+    return this.inspector.stream().pipe(map((trace) => ({ id: String(trace.id), data: trace })));
+  }
+
+  private asset(url: URL): Promise<string> {
+    let content = this.files.get(url);
+    if (!content) {
+      content = readFile(url, 'utf8').catch(() => {
+        this.files.delete(url);
+        throw new NotFoundException(
+          'Inspector asset missing: build the sample app with `npm run build:sample`',
+        );
+      });
+      this.files.set(url, content);
+    }
+    return content;
+  }
+}

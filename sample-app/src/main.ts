@@ -1,0 +1,3 @@
+import { announceSampleApp, startSampleApp } from './bootstrap.js';
+
+announceSampleApp(await startSampleApp());
