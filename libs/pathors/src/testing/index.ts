@@ -1,3 +1,4 @@
 export * from './event-builders.js';
 export * from './auth-headers.js';
 export * from './deliver-webhook.util.js';
+export * from './simulator/index.js';

@@ -1,0 +1,1 @@
+export { PathorsHealthIndicator, type PathorsHealthCheckOptions } from './pathors.health.js';

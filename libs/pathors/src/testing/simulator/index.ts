@@ -1,0 +1,2 @@
+export { PathorsSimulator } from './pathors-simulator.js';
+export type * from './simulator.types.js';
