@@ -43,9 +43,10 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * Finds what must never reach class-transformer: keys that would replace an instance's prototype (`__proto__`,
- * `constructor.prototype`) and nesting deeper than {@link MAX_PAYLOAD_DEPTH}. Iterative, so a hostile depth cannot
- * overflow the stack.
+ * Finds what must never reach class-transformer: `__proto__` keys (they would replace an instance's prototype),
+ * `constructor` keys whatever their value (class-transformer reads a nested object's `constructor` as its class and
+ * throws on anything else, a 500 the sender would retry forever) and nesting deeper than {@link MAX_PAYLOAD_DEPTH}.
+ * Iterative, so a hostile depth cannot overflow the stack.
  */
 export function findUnsafePayloadShape(payload: unknown): PathorsEventIssue | undefined {
   const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value: payload, path: '', depth: 0 }];
@@ -56,7 +57,7 @@ export function findUnsafePayloadShape(payload: unknown): PathorsEventIssue | un
     for (const key of Object.keys(value)) {
       const child = (value as Record<string, unknown>)[key];
       const childPath = path === '' ? key : `${path}.${key}`;
-      if (key === '__proto__' || (key === 'constructor' && isPlainObject(child) && 'prototype' in child)) {
+      if (key === '__proto__' || key === 'constructor') {
         return { path: childPath, reason: 'forbidden key' };
       }
       if (typeof child === 'object' && child !== null) stack.push({ value: child, path: childPath, depth: depth + 1 });

@@ -1,0 +1,218 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import type { PathorsModuleOptions } from 'nestjs-pathors';
+import { buildCallEnded, buildSessionCreated } from 'nestjs-pathors/testing';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { ADAPTERS, createWebhookApp, type AdapterName, type WebhookApp } from '../support/webhook-app.js';
+import { postRaw, type RawHeaders, type RawResponse } from './support/raw-request.js';
+import { RevalidatingHandler } from './support/revalidating.handler.js';
+
+const PATH = '/pathors/webhooks';
+const OLD_SECRET = 'old-secret-3c9e1f0a7b2d4e6f';
+const NEW_SECRET = 'new-secret-8a1b2c3d4e5f6a7b';
+const SIGNING_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+const OTHER_SIGNING_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+/** A real app on an ephemeral port with a re-validating catch-all handler. */
+function useApp(adapter: AdapterName, pathors: PathorsModuleOptions, rawBody = false) {
+  const state = {} as { harness: WebhookApp; handler: RevalidatingHandler; port: number };
+  beforeAll(async () => {
+    state.harness = await createWebhookApp({ adapter, pathors, rawBody, providers: [RevalidatingHandler] });
+    await state.harness.app.listen(0, '127.0.0.1');
+    state.port = (state.harness.server.address() as AddressInfo).port;
+    state.handler = state.harness.get(RevalidatingHandler);
+  });
+  beforeEach(() => {
+    state.handler.calls.length = 0;
+  });
+  afterAll(() => state.harness.app.close());
+
+  /** POSTs `body` (exact text) and checks the contract that binds status and handler calls. */
+  const post = async (
+    headers: RawHeaders,
+    body: string = JSON.stringify(buildCallEnded()),
+  ): Promise<RawResponse> => {
+    const response = await postRaw(state.port, PATH, { ...JSON_TYPE, ...headers }, Buffer.from(body), 5_000);
+    expect(state.handler.calls).toHaveLength(response.status === 200 ? 1 : 0);
+    for (const secret of [OLD_SECRET, NEW_SECRET, SIGNING_SECRET])
+      expect(response.body).not.toContain(secret);
+    return response;
+  };
+  return post;
+}
+
+/** Standard Webhooks headers made by the reference implementation (the `standardwebhooks` npm package). */
+function signed(
+  body: string,
+  {
+    secret = SIGNING_SECRET,
+    at = new Date(),
+    id = `msg_${randomBytes(8).toString('hex')}`,
+    prefix = 'webhook',
+  } = {},
+): Record<string, string> {
+  return {
+    [`${prefix}-id`]: id,
+    [`${prefix}-timestamp`]: String(Math.floor(at.getTime() / 1000)),
+    [`${prefix}-signature`]: new Webhook(secret).sign(id, at, body),
+  };
+}
+
+const secondsFromNow = (seconds: number): Date => new Date(Date.now() + seconds * 1000);
+
+describe.each(ADAPTERS)('authentication on %s', (adapter) => {
+  describe('shared secret in Authorization, two secrets during a rotation', () => {
+    const post = useApp(adapter, { webhook: { secret: [OLD_SECRET, NEW_SECRET] } });
+
+    it.each<[string, RawHeaders]>([
+      ['the old secret', { authorization: `Bearer ${OLD_SECRET}` }],
+      ['the new secret', { authorization: `Bearer ${NEW_SECRET}` }],
+      ['the scheme in lower case', { authorization: `bearer ${NEW_SECRET}` }],
+      ['the scheme in upper case', { authorization: `BEARER ${NEW_SECRET}` }],
+      ['the header name in odd case', { AuThOrIzAtIoN: `Bearer ${NEW_SECRET}` }],
+      [
+        'several Authorization headers, the first one valid (Node keeps only the first)',
+        { authorization: [`Bearer ${NEW_SECRET}`, 'Bearer nope'] },
+      ],
+    ])('200 with %s', async (_case, headers) => {
+      expect((await post(headers)).status).toBe(200);
+    });
+
+    it.each<[string, RawHeaders]>([
+      ['no credential', {}],
+      [
+        'a wrong secret of equal length',
+        { authorization: `Bearer ${NEW_SECRET.slice(0, -1)}${NEW_SECRET.endsWith('x') ? 'y' : 'x'}` },
+      ],
+      ['a prefix of the secret', { authorization: `Bearer ${NEW_SECRET.slice(0, 12)}` }],
+      ['the secret followed by more characters', { authorization: `Bearer ${NEW_SECRET}0` }],
+      ['both secrets glued together', { authorization: `Bearer ${OLD_SECRET}${NEW_SECRET}` }],
+      ['the secret in a different case', { authorization: `Bearer ${NEW_SECRET.toUpperCase()}` }],
+      ['the secret without a scheme', { authorization: NEW_SECRET }],
+      ['the secret with another scheme', { authorization: `Token ${NEW_SECRET}` }],
+      [
+        'the secret as Basic credentials',
+        { authorization: `Basic ${Buffer.from(`pathors:${NEW_SECRET}`).toString('base64')}` },
+      ],
+      ['two tokens after Bearer', { authorization: `Bearer ${NEW_SECRET} ${NEW_SECRET}` }],
+      ['an empty Bearer', { authorization: 'Bearer ' }],
+      ['the secret in another header', { 'x-pathors-secret': NEW_SECRET }],
+      [
+        'several Authorization headers, only a later one valid',
+        { authorization: ['Bearer nope', `Bearer ${NEW_SECRET}`] },
+      ],
+      ['Standard Webhooks headers instead of the secret (no signing secret configured)', signed('{}')],
+    ])('401 with %s', async (_case, headers) => {
+      const response = await post(headers);
+      expect(response.status).toBe(401);
+      expect(JSON.parse(response.body)).toEqual(expect.objectContaining({ statusCode: 401 }));
+    });
+
+    it('401 before validation: an invalid body with a wrong secret says nothing about the body', async () => {
+      const response = await post({ authorization: 'Bearer nope' }, '{"event": 42}');
+      expect(response.status).toBe(401);
+      expect(response.body).not.toMatch(/event|issues/);
+    });
+  });
+
+  describe('shared secret in a custom header', () => {
+    const post = useApp(adapter, { webhook: { secret: NEW_SECRET, secretHeader: 'X-Pathors-Secret' } });
+
+    it.each<[string, RawHeaders]>([
+      ['the secret as the bare header value', { 'x-pathors-secret': NEW_SECRET }],
+      ['the header name in another case', { 'X-PATHORS-SECRET': NEW_SECRET }],
+    ])('200 with %s', async (_case, headers) => {
+      expect((await post(headers)).status).toBe(200);
+    });
+
+    it.each<[string, RawHeaders]>([
+      ['the secret in Authorization instead', { authorization: `Bearer ${NEW_SECRET}` }],
+      ['a Bearer scheme in the custom header', { 'x-pathors-secret': `Bearer ${NEW_SECRET}` }],
+      ['a prefix of the secret', { 'x-pathors-secret': NEW_SECRET.slice(0, -1) }],
+      ['an empty header', { 'x-pathors-secret': '' }],
+    ])('401 with %s', async (_case, headers) => {
+      expect((await post(headers)).status).toBe(401);
+    });
+  });
+
+  describe('Standard Webhooks signatures (app created with rawBody: true)', () => {
+    const post = useApp(adapter, { webhook: { signingSecret: SIGNING_SECRET } }, true);
+    const body = JSON.stringify(buildSessionCreated());
+
+    it.each<[string, () => RawHeaders]>([
+      ['webhook-* headers signed by the standardwebhooks package', () => signed(body)],
+      ['svix-* headers signed by the standardwebhooks package', () => signed(body, { prefix: 'svix' })],
+      [
+        'a timestamp 4 minutes old (inside the 5-minute tolerance)',
+        () => signed(body, { at: secondsFromNow(-240) }),
+      ],
+      ['a timestamp 1 minute ahead (clock skew)', () => signed(body, { at: secondsFromNow(60) })],
+      [
+        'several signatures, one of them valid',
+        () => {
+          const headers = signed(body);
+          const foreign = signed(body, { secret: OTHER_SIGNING_SECRET, id: headers['webhook-id'] })[
+            'webhook-signature'
+          ];
+          return {
+            ...headers,
+            'webhook-signature': `v1,AAAA ${foreign} ${headers['webhook-signature']} v2,xyz`,
+          };
+        },
+      ],
+    ])('200 with %s', async (_case, headers) => {
+      const response = await post(headers(), body);
+      expect(response.status).toBe(200);
+      expect(JSON.parse(response.body)).toEqual({ received: true });
+    });
+
+    it.each<[string, () => [RawHeaders, string?]]>([
+      ['no signature at all', () => [{}]],
+      ['a signature from another secret', () => [signed(body, { secret: OTHER_SIGNING_SECRET })]],
+      ['a tampered body', () => [signed(body), body.replace('VOICE', 'CHAT')]],
+      [
+        'the same JSON re-serialised with other whitespace',
+        () => [signed(body), JSON.stringify(JSON.parse(body), null, 2)],
+      ],
+      [
+        'a replay 6 minutes later (outside the tolerance)',
+        () => [signed(body, { at: secondsFromNow(-360) })],
+      ],
+      ['a timestamp 6 minutes in the future', () => [signed(body, { at: secondsFromNow(360) })]],
+      ['a message id that is not the signed one', () => [{ ...signed(body), 'webhook-id': 'msg_other' }]],
+      [
+        'a timestamp that is not the signed one',
+        () => [{ ...signed(body), 'webhook-timestamp': String(Math.floor(Date.now() / 1000) - 1) }],
+      ],
+      ['a non-numeric timestamp', () => [{ ...signed(body), 'webhook-timestamp': 'now' }]],
+      ['a missing message id', () => [{ ...signed(body), 'webhook-id': '' }]],
+      [
+        'only signatures from other secrets',
+        () => [{ ...signed(body), 'webhook-signature': `v1,${Buffer.alloc(32).toString('base64')} v1,` }],
+      ],
+      [
+        'the signature under an unknown version',
+        () => [
+          { ...signed(body), 'webhook-signature': signed(body)['webhook-signature'].replace('v1,', 'v2,') },
+        ],
+      ],
+      [
+        'the signing secret itself as the signature',
+        () => [{ ...signed(body), 'webhook-signature': `v1,${SIGNING_SECRET.slice(6)}` }],
+      ],
+      [
+        'a shared-secret header instead of a signature',
+        () => [{ authorization: `Bearer ${SIGNING_SECRET}` }],
+      ],
+      [
+        'svix-* signed by another secret while webhook-* is absent',
+        () => [signed(body, { prefix: 'svix', secret: OTHER_SIGNING_SECRET })],
+      ],
+    ])('401 with %s', async (_case, make) => {
+      const [headers, sent = body] = make();
+      expect((await post(headers, sent)).status).toBe(401);
+    });
+  });
+});

@@ -1,0 +1,69 @@
+import { describe, expect, it } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { constantTimeEqual } from '../../libs/pathors/src/webhooks/constant-time.js';
+
+const SOURCE = join(import.meta.dirname, '../../libs/pathors/src');
+
+describe('constantTimeEqual', () => {
+  it.each([
+    ['', ''],
+    ['s3cret', 's3cret'],
+    ['v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=', 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4='],
+    ['ünïcödé ✓', 'ünïcödé ✓'],
+  ])('is true for equal strings (%p)', (a, b) => {
+    expect(constantTimeEqual(a, b)).toBe(true);
+  });
+
+  it.each([
+    ['s3cret', 's3creT', 'same length, last character differs'],
+    ['s3cret', 'S3cret', 'same length, first character differs'],
+    ['s3cret', 's3cre', 'a prefix'],
+    ['s3cret', 's3cret ', 'a trailing space'],
+    ['s3cret', '', 'empty against non-empty'],
+    ['é', 'e\u0301', 'the same text in another Unicode normalisation'],
+    ['a\u0000', 'a', 'a trailing NUL'],
+  ])('is false for %p vs %p (%s), and never throws on a length mismatch', (a, b) => {
+    expect(constantTimeEqual(a, b)).toBe(false);
+    expect(constantTimeEqual(b, a)).toBe(false);
+  });
+});
+
+/**
+ * The code-review half of the requirement, kept as a check: every place that holds a secret or a signature compares it
+ * through `constantTimeEqual`, and nothing else in the library calls `timingSafeEqual` or compares such values with
+ * `===`, `includes` or `indexOf`.
+ */
+describe('secret comparisons in the library source', () => {
+  const files = readdirSync(SOURCE, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts'))
+    .map((file) => ({ file, text: readFileSync(join(SOURCE, file), 'utf8') }));
+  const SECRET_WORDS =
+    /\b(secret|secrets|offered|expected|candidate|signature|signingKeys?|mac|digest\w*)\b/i;
+  const UNSAFE_COMPARISON =
+    /(?:[!=]==?|\.includes\(|\.indexOf\(|\.startsWith\(|\.endsWith\(|\.localeCompare\()/;
+  // Comparisons with a literal (undefined, a number, a fixed word or prefix) reveal nothing about a secret.
+  const HARMLESS =
+    /[!=]==?\s*(?:undefined|null|\d+|'[\w-]*')|(?:undefined|null)\s*[!=]==?|\.(?:startsWith|endsWith|includes|indexOf)\('[^']*'\)/g;
+
+  it('calls timingSafeEqual only inside constant-time.ts', () => {
+    const callers = files.filter(({ text }) => text.includes('timingSafeEqual')).map(({ file }) => file);
+    expect(callers).toEqual([join('webhooks', 'constant-time.ts')]);
+  });
+
+  it('compares secrets and signatures only through constantTimeEqual', () => {
+    const authenticator = files.find(({ file }) => file.endsWith('pathors-webhook.authenticator.ts'));
+    const verifier = files.find(({ file }) => file.endsWith('standard-webhooks.ts'));
+    expect(authenticator?.text).toMatch(/constantTimeEqual\(offered, secret\)/);
+    expect(verifier?.text).toMatch(/constantTimeEqual\(candidate, expected\)/);
+
+    const suspicious = files.flatMap(({ file, text }) =>
+      text
+        .split('\n')
+        .map((line, index) => ({ where: `${file}:${index + 1}`, line: line.trim() }))
+        .filter(({ line }) => !line.startsWith('*') && !line.startsWith('//'))
+        .filter(({ line }) => SECRET_WORDS.test(line) && UNSAFE_COMPARISON.test(line.replace(HARMLESS, ''))),
+    );
+    expect(suspicious).toEqual([]);
+  });
+});
