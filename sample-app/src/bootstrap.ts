@@ -2,8 +2,11 @@ import { Logger, type INestApplication, type LogLevel } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
+import { PathorsAgentService } from 'nestjs-pathors';
+import { WEBHOOK_PATH } from './config/pathors.config.js';
 import { sampleConfig } from './config/sample.config.js';
-import { EmbeddedPathors, EmbeddedPathorsModule } from './embedded/embedded-pathors.module.js';
+import { EmbeddedPathors } from './embedded/embedded-pathors.js';
+import { EmbeddedPathorsModule } from './embedded/embedded-pathors.module.js';
 
 /** `embedded`: no credentials, the in-process simulator plays Pathors; `cloud`: the real Pathors API. */
 export type SampleAppMode = 'embedded' | 'cloud';
@@ -58,7 +61,8 @@ async function withEnvironment<T>(values: Record<string, string>, create: () => 
  */
 export async function startSampleApp(options: StartSampleAppOptions = {}): Promise<RunningSampleApp> {
   const mode = sampleAppMode(process.env);
-  const embedded = mode === 'embedded' ? await EmbeddedPathors.start() : undefined;
+  const embedded =
+    mode === 'embedded' ? await EmbeddedPathors.start(process.env.PATHORS_WEBHOOK_SECRET) : undefined;
   try {
     const app = await withEnvironment(embedded?.environment() ?? {}, () =>
       NestFactory.create(
@@ -71,7 +75,10 @@ export async function startSampleApp(options: StartSampleAppOptions = {}): Promi
     await app.listen(port, host);
     const address = app.getHttpServer().address() as { port: number };
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-    await embedded?.deliverTo(url);
+    // What a cloud user does once in the dashboard (or with webhook.register): point the agent's webhook at this app.
+    if (embedded) {
+      await app.get(PathorsAgentService).setPostSessionWebhook(embedded.webhookFor(`${url}/${WEBHOOK_PATH}`));
+    }
     return { app, mode, url, embedded };
   } catch (error) {
     await embedded?.stop();
@@ -88,7 +95,7 @@ export function describeSampleApp(running: RunningSampleApp): string[] {
       ? `Mode: embedded simulator at ${embedded?.baseUrl} (no Pathors account needed)`
       : 'Mode: Pathors cloud (PATHORS_API_KEY and PATHORS_PROJECT_ID are set)',
     `Event inspector:  ${url}/`,
-    `Webhook endpoint: ${url}/pathors/webhooks`,
+    `Webhook endpoint: ${url}/${WEBHOOK_PATH}`,
     `Stored outcomes:  ${url}/outcomes`,
     ...(mode === 'embedded'
       ? [

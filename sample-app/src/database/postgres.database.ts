@@ -22,6 +22,7 @@ export class PostgresDatabase extends Database {
       const reason = error instanceof Error ? error.message : String(error);
       throw new Error(
         `Cannot connect to the PostgreSQL server of DATABASE_URL: ${reason}. Check the URL or unset it.`,
+        { cause: error },
       );
     }
     return new PostgresDatabase(pool);

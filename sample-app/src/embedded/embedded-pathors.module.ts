@@ -1,25 +1,27 @@
-import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { Global, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { FollowUpsModule } from '../follow-ups/follow-ups.module.js';
+import { DemoSessionsController } from './demo-sessions.controller.js';
+import { DemoSessions } from './demo-sessions.service.js';
+import { EmbeddedPathors } from './embedded-pathors.js';
 
-export class EmbeddedPathors {
-  baseUrl = '';
-  static async start(): Promise<EmbeddedPathors> {
-    throw new Error('simulator not yet available');
-  }
-  environment(): Record<string, string> {
-    return {};
-  }
-  async deliverTo(_url: string): Promise<void> {}
-  async stop(): Promise<void> {}
-}
-
+/** The embedded mode: the running simulator (injectable as {@link EmbeddedPathors}) and the demo endpoints. */
 @Global()
 @Module({})
-export class EmbeddedPathorsModule {
+export class EmbeddedPathorsModule implements OnApplicationShutdown {
+  constructor(private readonly embedded: EmbeddedPathors) {}
+
+  /** Registers an already started simulator; the module stops it when the app shuts down. */
   static forRoot(embedded: EmbeddedPathors): DynamicModule {
     return {
       module: EmbeddedPathorsModule,
-      providers: [{ provide: EmbeddedPathors, useValue: embedded }],
+      imports: [FollowUpsModule],
+      controllers: [DemoSessionsController],
+      providers: [{ provide: EmbeddedPathors, useValue: embedded }, DemoSessions],
       exports: [EmbeddedPathors],
     };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.embedded.stop();
   }
 }

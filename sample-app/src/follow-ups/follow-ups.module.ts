@@ -9,5 +9,6 @@ import { FollowUpsService } from './follow-ups.service.js';
   imports: [ConfigModule.forFeature(sampleConfig)],
   controllers: [FollowUpsController],
   providers: [FollowUpsService],
+  exports: [FollowUpsService],
 })
 export class FollowUpsModule {}

@@ -4,7 +4,6 @@ import { Observable, Subject, concat, defer, from } from 'rxjs';
 import type { DeliveryTrace, HandlerRun, ValidationIssue } from './delivery-trace.js';
 
 const KEPT_TRACES = 100;
-const KEPT_KEYS = 10_000;
 
 /** A delivery being handled: filled in by the interceptor and the catch-all handler, published when answered. */
 export class OpenTrace {
@@ -43,7 +42,6 @@ export class DeliveryInspector {
   private readonly storage = new AsyncLocalStorage<OpenTrace>();
   private readonly traces: DeliveryTrace[] = [];
   private readonly published = new Subject<DeliveryTrace>();
-  private readonly seenKeys = new Set<string>();
   private sequence = 0;
 
   /** Runs `work` with `trace` as the current delivery. */
@@ -58,12 +56,10 @@ export class DeliveryInspector {
 
   /** Publishes an answered delivery. */
   finish(trace: OpenTrace, status: number): DeliveryTrace {
-    const key = `${trace.dialect}|${trace.event}|${trace.sessionId}`;
     const storedAlready = trace.handlers.filter((run) => run.result === 'duplicate').length;
-    // A 2xx for an event answered 2xx before, with no handler run at all: nestjs-pathors dropped the redelivery itself
-    // (it answers `note: 'duplicate: …'`, which the controller writes straight to the response).
-    const droppedByModule = status < 300 && trace.handlers.length === 0 && this.seenKeys.has(key) ? 1 : 0;
-    if (status < 300 && trace.event) this.remember(key);
+    // nestjs-pathors answers 202 when no handler wants an event, so a 200 without any handler run means it recognised
+    // a redelivery and dropped it (its body says `note: 'duplicate: already processed'`).
+    const droppedByModule = status === 200 && trace.handlers.length === 0 ? 1 : 0;
     const finished: DeliveryTrace = {
       id: ++this.sequence,
       receivedAt: trace.receivedAt,
@@ -91,10 +87,5 @@ export class DeliveryInspector {
   /** The kept deliveries, then every new one as it is answered. */
   stream(): Observable<DeliveryTrace> {
     return defer(() => concat(from(this.recent()), this.published));
-  }
-
-  private remember(key: string): void {
-    if (this.seenKeys.size >= KEPT_KEYS) this.seenKeys.delete(this.seenKeys.values().next().value as string);
-    this.seenKeys.add(key);
   }
 }

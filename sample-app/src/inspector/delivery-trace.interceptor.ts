@@ -1,16 +1,14 @@
 import {
   HttpException,
   HttpStatus,
-  Inject,
   Injectable,
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
 import { PathorsDelivery, isPathorsContext } from 'nestjs-pathors';
 import { catchError, tap, throwError, type Observable } from 'rxjs';
-import { pathorsConfig } from '../config/pathors.config.js';
+import { WEBHOOK_PATH } from '../config/pathors.config.js';
 import { DeliveryInspector, OpenTrace } from './delivery-inspector.service.js';
 import type { ValidationIssue } from './delivery-trace.js';
 
@@ -22,14 +20,9 @@ import type { ValidationIssue } from './delivery-trace.js';
  */
 @Injectable()
 export class DeliveryTraceInterceptor implements NestInterceptor {
-  private readonly webhookPath: string;
+  private readonly webhookPath = `/${WEBHOOK_PATH}`;
 
-  constructor(
-    private readonly inspector: DeliveryInspector,
-    @Inject(pathorsConfig.KEY) config: ConfigType<typeof pathorsConfig>,
-  ) {
-    this.webhookPath = `/${config.webhook?.path ?? ''}`;
-  }
+  constructor(private readonly inspector: DeliveryInspector) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (isPathorsContext(context)) return this.traceHandler(context, next);

@@ -28,7 +28,7 @@ export interface DeliveryTrace {
   readonly handlers: readonly HandlerRun[];
   /**
    * Writes skipped because the outcome was already stored, plus 1 when nestjs-pathors itself dropped the delivery
-   * as a redelivery (no handler ran for an event it had seen).
+   * as a redelivery (answered 200 without running a handler).
    */
   readonly duplicatesDropped: number;
   readonly issues: readonly ValidationIssue[];

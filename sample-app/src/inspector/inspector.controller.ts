@@ -1,7 +1,8 @@
 import { Controller, Get, Header, NotFoundException, Optional, Sse, type MessageEvent } from '@nestjs/common';
 import { readFile } from 'node:fs/promises';
 import { map, type Observable } from 'rxjs';
-import { EmbeddedPathors } from '../embedded/embedded-pathors.module.js';
+import { WEBHOOK_PATH } from '../config/pathors.config.js';
+import { EmbeddedPathors } from '../embedded/embedded-pathors.js';
 import { DeliveryInspector } from './delivery-inspector.service.js';
 import type { DeliveryTrace } from './delivery-trace.js';
 
@@ -51,7 +52,7 @@ export class InspectorController {
   /** `GET /inspector/info`: the mode and webhook route, for the page header. */
   @Get('inspector/info')
   info(): InspectorInfo {
-    return { mode: this.embedded ? 'embedded' : 'cloud', webhookPath: '/pathors/webhooks' };
+    return { mode: this.embedded ? 'embedded' : 'cloud', webhookPath: `/${WEBHOOK_PATH}` };
   }
 
   /** `GET /inspector/deliveries`: the recent deliveries, oldest first. */

@@ -1,14 +1,11 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { APP_INTERCEPTOR } from '@nestjs/core';
-import { pathorsConfig } from '../config/pathors.config.js';
 import { DeliveryInspector } from './delivery-inspector.service.js';
 import { DeliveryTraceInterceptor } from './delivery-trace.interceptor.js';
 import { InspectorController } from './inspector.controller.js';
 
 /** The event inspector page and the app-wide interceptor that feeds it. */
 @Module({
-  imports: [ConfigModule.forFeature(pathorsConfig)],
   controllers: [InspectorController],
   providers: [DeliveryInspector, { provide: APP_INTERCEPTOR, useClass: DeliveryTraceInterceptor }],
 })

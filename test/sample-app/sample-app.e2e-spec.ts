@@ -1,0 +1,273 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { buildCallEnded, sharedSecretHeaders, PathorsSimulator } from 'nestjs-pathors/testing';
+import pg from 'pg';
+import { randomUUID } from 'node:crypto';
+import { sampleAppMode, type RunningSampleApp } from '../../sample-app/src/bootstrap.js';
+import { Database } from '../../sample-app/src/database/database.js';
+import type { PlayedDemoSession } from '../../sample-app/src/embedded/demo-sessions.service.js';
+import type { DeliveryTrace } from '../../sample-app/src/inspector/delivery-trace.js';
+import type { SessionRecord } from '../../sample-app/src/outcomes/outcomes.repository.js';
+import { bootSampleApp } from './support/sample-app.harness.js';
+
+/** The PostgreSQL server of the test machine (trust auth); each run works in a schema of its own. */
+const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A small client of the running sample app. */
+function client(running: RunningSampleApp) {
+  const json = async <T>(path: string, init?: RequestInit): Promise<{ status: number; body: T }> => {
+    const response = await fetch(`${running.url}${path}`, init);
+    return { status: response.status, body: (await response.json()) as T };
+  };
+  const post = <T>(path: string, body: unknown, headers: Record<string, string> = {}) =>
+    json<T>(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+  return {
+    play: (kind: 'call' | 'text', options: { duplicates?: boolean; reorder?: boolean } = {}) =>
+      post<PlayedDemoSession>('/demo/sessions', { kind, ...options }),
+    session: (sessionId: string) => json<SessionRecord>(`/outcomes/${encodeURIComponent(sessionId)}`),
+    deliveriesOf: async (sessionId: string) =>
+      (await json<DeliveryTrace[]>('/inspector/deliveries')).body.filter(
+        (trace) => trace.sessionId === sessionId,
+      ),
+    post,
+  };
+}
+
+/** Rows stored for a session in each outcome table. */
+async function rowCounts(running: RunningSampleApp, sessionId: string): Promise<Record<string, number>> {
+  const db = running.app.get(Database);
+  const counts: Record<string, number> = {};
+  for (const table of ['session_outcomes', 'call_results', 'recordings']) {
+    const [row] = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${table} WHERE session_id = $1`,
+      [sessionId],
+    );
+    counts[table] = row.n;
+  }
+  return counts;
+}
+
+const schema = `sample_app_${randomUUID().replaceAll('-', '')}`;
+/** `DATABASE_URL` of a schema created for this run (dropped after it), so runs never see each other's rows. */
+const databaseUrl = `${POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+const admin = new pg.Client({ connectionString: POSTGRES_URL });
+
+beforeAll(async () => {
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+});
+afterAll(async () => {
+  await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+  await admin.end();
+});
+
+describe('sample app on the embedded simulator, PGlite', () => {
+  let running: RunningSampleApp;
+  let api: ReturnType<typeof client>;
+
+  beforeAll(async () => {
+    running = await bootSampleApp();
+    api = client(running);
+  });
+  afterAll(async () => running?.app.close());
+
+  it('runs in embedded mode without credentials', () => {
+    expect(running.mode).toBe('embedded');
+    expect(running.embedded?.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('records a played call: outcome with call fields, how the call ended, the recording, the CRM contact', async () => {
+    const played = await api.play('call');
+    expect(played.status).toBe(200);
+    const { sessionId, callStatus, callDuration, crmContactId } = played.body;
+    expect(played.body.deliveries.map((d) => [d.event, d.status])).toEqual([
+      ['session.ended', 202],
+      ['call.ended', 200],
+      ['session.finalized', 200],
+      ['recording.ready', 200],
+    ]);
+
+    const stored = await api.session(sessionId);
+    expect(stored.status).toBe(200);
+    expect(stored.body.outcome).toMatchObject({
+      channel: 'call',
+      callStatus,
+      callDurationSeconds: callDuration,
+      messagesCount: 4,
+      crmContactId,
+    });
+    expect(stored.body.call).toMatchObject({ callStatus, callDurationSeconds: callDuration });
+    expect(stored.body.recordings).toEqual([
+      expect.objectContaining({ succeeded: true, recordingUrl: expect.stringContaining(sessionId) }),
+    ]);
+  });
+
+  it('records a text session without call fields, attached to the contact of the follow-up that opened it', async () => {
+    const played = await api.play('text');
+    expect(played.status).toBe(200);
+    const { sessionId, crmContactId } = played.body;
+    expect(sessionId).toMatch(/^follow-up-/);
+    expect(played.body.deliveries.map((d) => [d.event, d.status])).toEqual([
+      ['session.ended', 202],
+      ['session.finalized', 200],
+    ]);
+
+    const stored = await api.session(sessionId);
+    expect(stored.body).toMatchObject({
+      outcome: { channel: 'text', callStatus: null, callDurationSeconds: null, crmContactId },
+      call: null,
+      recordings: [],
+    });
+  });
+
+  it('stores a duplicated, reordered call once, and the inspector shows each delivery and the dropped copies', async () => {
+    const played = await api.play('call', { duplicates: true, reorder: true });
+    expect(played.status).toBe(200);
+    const { sessionId, deliveries } = played.body;
+    expect(deliveries.map((d) => d.event)).toEqual([
+      'recording.ready',
+      'recording.ready',
+      'session.finalized',
+      'session.finalized',
+      'call.ended',
+      'call.ended',
+      'session.ended',
+      'session.ended',
+    ]);
+    expect(deliveries.every((d) => d.status !== null && d.status < 300)).toBe(true);
+    expect(await rowCounts(running, sessionId)).toEqual({
+      session_outcomes: 1,
+      call_results: 1,
+      recordings: 1,
+    });
+
+    const traces = await api.deliveriesOf(sessionId);
+    expect(traces.map((t) => [t.event, t.status, t.dialect])).toEqual(
+      deliveries.map((d) => [d.event, d.status, 'lifecycle']),
+    );
+    const finalized = traces.filter((t) => t.event === 'session.finalized');
+    expect(finalized[0].handlers).toEqual([
+      {
+        handler: expect.stringMatching(/^ConversationOutcomesHandler\./),
+        status: 'succeeded',
+        result: 'recorded',
+      },
+    ]);
+    expect(finalized[0].duplicatesDropped).toBe(0);
+    expect(finalized[1]).toMatchObject({ handlers: [], duplicatesDropped: 1 });
+  });
+
+  it('shows a refused delivery in the inspector with its status and validation errors, and stores nothing', async () => {
+    const secret = running.embedded!.environment().PATHORS_WEBHOOK_SECRET;
+    const sessionId = randomUUID();
+    const invalid = buildCallEnded({ sessionId, callStatus: 'exploded', callDuration: -1 });
+    const refused = await api.post('/pathors/webhooks', invalid, sharedSecretHeaders(secret));
+    expect(refused.status).toBe(400);
+    const unauthenticated = await api.post(
+      '/pathors/webhooks',
+      buildCallEnded({ sessionId }),
+      sharedSecretHeaders('wrong'),
+    );
+    expect(unauthenticated.status).toBe(401);
+
+    const traces = await api.deliveriesOf(sessionId);
+    expect(traces).toEqual([
+      expect.objectContaining({ event: 'call.ended', status: 400, handlers: [] }),
+      expect.objectContaining({ event: 'call.ended', status: 401, handlers: [], issues: [] }),
+    ]);
+    expect(traces[0].issues.map((issue) => issue.path).sort()).toEqual(['callDuration', 'callStatus']);
+    expect((await api.session(sessionId)).status).toBe(404);
+  });
+
+  it('refuses a follow-up call to a number that is not E.164, naming the field, before calling Pathors', async () => {
+    const before = running.embedded!.environment();
+    const answer = await api.post<{ message: string[] }>('/follow-ups/calls', {
+      crmContactId: 'crm-1',
+      toNumber: '0800 123',
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body.message).toEqual(['toNumber must be an E.164 phone number such as +14155550123']);
+    expect(before.PATHORS_FROM_NUMBER).toBeDefined();
+  });
+});
+
+describe('sample app on PostgreSQL (DATABASE_URL)', () => {
+  it('stores outcomes in PostgreSQL, and a redelivery after a restart does not write twice', async () => {
+    const first = await bootSampleApp({ DATABASE_URL: databaseUrl });
+    let played: PlayedDemoSession;
+    try {
+      played = (await client(first).play('call')).body;
+      expect(played.deliveries.every((d) => d.status !== null && d.status < 300)).toBe(true);
+    } finally {
+      await first.app.close();
+    }
+    const stored = await admin.query(
+      `SELECT channel, call_status, crm_contact_id FROM ${schema}.session_outcomes`,
+    );
+    expect(stored.rows).toEqual([
+      { channel: 'call', call_status: played.callStatus, crm_contact_id: played.crmContactId },
+    ]);
+
+    // A new process has an empty in-memory idempotency store: only the table's unique key stops the second write.
+    const second = await bootSampleApp({ DATABASE_URL: databaseUrl });
+    try {
+      const api = client(second);
+      const secret = second.embedded!.environment().PATHORS_WEBHOOK_SECRET;
+      const redelivered = buildCallEnded({
+        sessionId: played.sessionId,
+        callStatus: played.callStatus,
+        callDuration: played.callDuration,
+      });
+      expect((await api.post('/pathors/webhooks', redelivered, sharedSecretHeaders(secret))).status).toBe(
+        200,
+      );
+      const [trace] = await api.deliveriesOf(played.sessionId);
+      expect(trace).toMatchObject({ status: 200, duplicatesDropped: 1 });
+      expect(trace.handlers).toEqual([expect.objectContaining({ status: 'succeeded', result: 'duplicate' })]);
+      expect(await rowCounts(second, played.sessionId)).toEqual({
+        session_outcomes: 1,
+        call_results: 1,
+        recordings: 1,
+      });
+    } finally {
+      await second.app.close();
+    }
+  });
+});
+
+describe('sample app in cloud mode', () => {
+  it('talks to the Pathors API given by PATHORS_API_KEY / PATHORS_PROJECT_ID, and mounts no demo endpoints', async () => {
+    const cloud = new PathorsSimulator();
+    await cloud.start();
+    const running = await bootSampleApp({
+      PATHORS_API_KEY: cloud.apiKey,
+      PATHORS_PROJECT_ID: cloud.projectId,
+      PATHORS_BASE_URL: cloud.url,
+      PATHORS_WEBHOOK_SECRET: 'cloud-secret',
+      DATABASE_URL: databaseUrl,
+    });
+    try {
+      expect(running.mode).toBe('cloud');
+      const api = client(running);
+      const started = await api.post<{ sessionId: string }>('/follow-ups/conversations', {
+        crmContactId: 'crm-7',
+      });
+      expect(started.status).toBe(201);
+      expect(cloud.session(started.body.sessionId)?.variables).toMatchObject({ crmContactId: 'crm-7' });
+      expect((await api.post('/demo/sessions', { kind: 'call' })).status).toBe(404);
+    } finally {
+      await running.app.close();
+      await cloud.stop();
+    }
+  });
+
+  it('refuses a half-configured cloud setup instead of falling back to the simulator', () => {
+    expect(() => sampleAppMode({ PATHORS_API_KEY: 'dk_x' })).toThrow(
+      /Set both PATHORS_API_KEY and PATHORS_PROJECT_ID/,
+    );
+    expect(sampleAppMode({})).toBe('embedded');
+  });
+});
