@@ -314,11 +314,13 @@ export class PathorsSimulator {
       closedEarly: false,
     };
     this.state.requests.push(record);
+    const closed = new AbortController();
     response.on('close', () => {
       if (!response.writableFinished) record.closedEarly = true;
+      closed.abort();
     });
     try {
-      await handleApiRequest(this.state, request, response, record, record.body, rawBody);
+      await handleApiRequest(this.state, request, response, record, record.body, rawBody, closed.signal);
     } catch (error) {
       if (!response.headersSent) {
         record.status = 500;

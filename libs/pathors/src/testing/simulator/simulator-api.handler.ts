@@ -86,9 +86,11 @@ export async function handleApiRequest(
   record: SimulatorRequest,
   body: unknown,
   rawBody: string,
+  closed: AbortSignal,
 ): Promise<void> {
   const fault = state.takeFault(record.method, record.path);
-  if (fault?.delayMs) await sleep(fault.delayMs);
+  // A client that gave up (timeout, abort) ends the wait too: no timer outlives the connection.
+  if (fault?.delayMs && !(await pause(fault.delayMs, closed))) return;
   if (fault?.status)
     return send(response, record, faultReply(fault.status, fault.body, fault.retryAfterSeconds));
 
@@ -112,7 +114,7 @@ export async function handleApiRequest(
   const input: Json = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Json) : {};
 
   if (route.operation === 'chatCompletion') {
-    return chatCompletion(state, request, response, record, input, extraHeaders);
+    return chatCompletion(state, request, response, record, input, extraHeaders, closed);
   }
   const reply = operate(state, route, input);
   return send(response, record, reply, extraHeaders, state.wrapResponses && reply.status < 300);
@@ -247,6 +249,7 @@ async function chatCompletion(
   record: SimulatorRequest,
   input: Json,
   extraHeaders: Record<string, string>,
+  closed: AbortSignal,
 ): Promise<void> {
   const messages = Array.isArray(input.messages) ? (input.messages as InboundChatMessage[]) : undefined;
   if (!messages || messages.length === 0) {
@@ -268,11 +271,10 @@ async function chatCompletion(
   record.status = 200;
   response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers });
   for (const chunk of completionChunks(answer)) {
-    if (response.destroyed) return;
     response.write(`data: ${JSON.stringify(chunk)}\n\n`);
-    if (state.streamChunkDelayMs > 0) await sleep(state.streamChunkDelayMs);
+    if (!(await pause(state.streamChunkDelayMs, closed))) return;
   }
-  if (!response.destroyed) response.end('data: [DONE]\n\n');
+  response.end('data: [DONE]\n\n');
 }
 
 /** The session in the documented response shape the simulator is set to. */
@@ -355,6 +357,12 @@ function send(
     ...reply.headers,
   });
   response.end(text);
+}
+
+/** Waits `delayMs`; `false` when the connection closed meanwhile. */
+async function pause(delayMs: number, closed: AbortSignal): Promise<boolean> {
+  if (delayMs > 0) await sleep(delayMs, undefined, { signal: closed }).catch(() => undefined);
+  return !closed.aborted;
 }
 
 function isJson(value: unknown): value is Json {
