@@ -25,4 +25,8 @@ export {
   PathorsTimeoutError,
   type PathorsApiErrorContext,
 } from './pathors-api.errors.js';
-export { PathorsHttpTransport, FetchPathorsHttpTransport, type PathorsHttpRequest } from './pathors-http.transport.js';
+export {
+  PathorsHttpTransport,
+  FetchPathorsHttpTransport,
+  type PathorsHttpRequest,
+} from './pathors-http.transport.js';

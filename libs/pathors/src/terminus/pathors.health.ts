@@ -58,7 +58,11 @@ export class PathorsHealthIndicator {
 
 function describeFailure(error: unknown): { message: string; reason: string; statusCode?: number } {
   if (error instanceof PathorsApiError) {
-    return { message: error.apiMessage, reason: error.name, ...(error.status ? { statusCode: error.status } : {}) };
+    return {
+      message: error.apiMessage,
+      reason: error.name,
+      ...(error.status ? { statusCode: error.status } : {}),
+    };
   }
   if (error instanceof PathorsConfigurationError) return { message: error.message, reason: error.name };
   return { message: 'unexpected error while checking Pathors', reason: 'Error' };
