@@ -1,0 +1,83 @@
+// `npm run bench` (full) and `npm run bench -- --quick` (the CI smoke): see docs/performance.md.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import {
+  BENCH_ADAPTERS,
+  printWebhookFigures,
+  runWebhookBench,
+  type WebhookBenchPlan,
+} from './webhook/webhook.bench.js';
+import type { ScenarioName } from './webhook/webhook-ipc.js';
+
+const BENCHES = ['webhook'] as const;
+type BenchName = (typeof BENCHES)[number];
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string', multiple: true },
+    profile: { type: 'boolean', default: false },
+  },
+});
+
+const RESULTS_DIR = new URL('../.bench-results/', import.meta.url);
+const selected = new Set<BenchName>((values.only as BenchName[] | undefined) ?? BENCHES);
+const quick = values.quick ?? false;
+const scenarios: ScenarioName[] = ['bare', 'memory'];
+
+const plan: WebhookBenchPlan = quick
+  ? {
+      scenarios,
+      adapters: BENCH_ADAPTERS,
+      rounds: 1,
+      warmupSeconds: 1,
+      seconds: 2,
+      connections: 10,
+      loopDelayScenarios: ['memory'],
+      loopDelaySeconds: 2,
+    }
+  : {
+      scenarios,
+      adapters: BENCH_ADAPTERS,
+      rounds: 3,
+      warmupSeconds: 2,
+      seconds: 6,
+      connections: 10,
+      loopDelayScenarios: scenarios,
+      loopDelaySeconds: 5,
+    };
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const profileDir = values.profile ? new URL('profiles/', RESULTS_DIR).pathname : undefined;
+  console.log(
+    `nestjs-pathors bench (${quick ? 'quick smoke' : 'full'}): Node ${process.version}, ${cpus().length} CPU ` +
+      `(${cpus()[0]?.model ?? 'unknown'})${profileDir ? `, CPU profiles in ${profileDir}` : ''}`,
+  );
+  const report: Record<string, unknown> = {
+    startedAt: new Date(started).toISOString(),
+    quick,
+    node: process.version,
+  };
+
+  if (selected.has('webhook')) {
+    console.log('\nWebhook pipeline (autocannon, one app process per scenario):');
+    const figures = await runWebhookBench({ ...plan, profileDir });
+    printWebhookFigures(figures);
+    report.webhook = figures;
+  }
+
+  const file = new URL(
+    `${quick ? 'quick' : 'full'}-${new Date(started).toISOString().replace(/[:.]/g, '-')}.json`,
+    RESULTS_DIR,
+  );
+  writeFileSync(file, JSON.stringify(report, null, 2));
+  console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(0)} s; figures saved to ${file.pathname}`);
+}
+
+main().catch((error: unknown) => {
+  console.error('The benchmark harness failed:', error);
+  process.exit(1);
+});

@@ -1,0 +1,275 @@
+import autocannon from 'autocannon';
+import { AppProcess } from '../support/app-process.js';
+import { fixed, median, printTable } from '../support/stats.js';
+import { BENCH_HEADERS, PAYLOAD_KINDS, PayloadMix } from './payload-mix.js';
+import type { AppReply, AppRequest, ScenarioName } from './webhook-ipc.js';
+
+/** The HTTP adapters every scenario runs on. */
+export const BENCH_ADAPTERS = ['express', 'fastify'] as const;
+/** One of {@link BENCH_ADAPTERS}. */
+export type BenchAdapter = (typeof BENCH_ADAPTERS)[number];
+
+/** What each scenario is, for the printed tables. */
+export const SCENARIO_LABELS: Readonly<Record<ScenarioName, string>> = {
+  bare: '(a) bare Nest route',
+  memory: '(b) webhook, in-memory dedupe',
+  redis: '(c) webhook, Redis store',
+  inbox: '(d) webhook, BullMQ inbox',
+};
+
+/** Targets of the issue, per adapter: throughput ratio to (a), p99 ratio to (a), loop delay p99. */
+export const WEBHOOK_TARGETS = {
+  throughputRatio: { express: 0.85, fastify: 0.75 },
+  p99Ratio: 1.5,
+  loopDelayP99Ms: 20,
+  fixedRate: 2000,
+} as const;
+
+/** How long and how often to measure. */
+export interface WebhookBenchPlan {
+  readonly scenarios: readonly ScenarioName[];
+  readonly adapters: readonly BenchAdapter[];
+  /** Measured rounds; each round runs every scenario once, in a rotated order. */
+  readonly rounds: number;
+  readonly warmupSeconds: number;
+  readonly seconds: number;
+  readonly connections: number;
+  /** Scenarios whose event-loop delay is measured under the fixed-rate load. */
+  readonly loopDelayScenarios: readonly ScenarioName[];
+  readonly loopDelaySeconds: number;
+  /** Write a CPU profile of every app process into this folder. */
+  readonly profileDir?: string;
+}
+
+/** One measured run. */
+export interface LoadFigures {
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly requests: number;
+}
+
+/** Event-loop delay of an app under the fixed-rate load. */
+export interface LoopDelayFigures {
+  readonly achievedRate: number;
+  readonly latencyP99Ms: number;
+  readonly loopP50Ms: number;
+  readonly loopP99Ms: number;
+  readonly loopMaxMs: number;
+  readonly rssMb: number;
+}
+
+/** Everything measured for one scenario on one adapter. */
+export interface ScenarioFigures {
+  readonly adapter: BenchAdapter;
+  readonly scenario: ScenarioName;
+  readonly rounds: readonly LoadFigures[];
+  readonly median: LoadFigures;
+  /** Median over rounds of (this scenario's req/s ÷ the bare route's req/s in the same round). */
+  readonly throughputRatio?: number;
+  /** This scenario's median p99 ÷ the bare route's median p99. */
+  readonly p99Ratio?: number;
+  readonly loopDelay?: LoopDelayFigures;
+}
+
+type BenchApp = AppProcess<AppRequest, AppReply>;
+
+const APP_ENTRY = new URL('./webhook-app.process.ts', import.meta.url);
+
+async function load(url: string, mix: PayloadMix, seconds: number, connections: number, rate?: number) {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    headers: { ...BENCH_HEADERS },
+    connections,
+    duration: seconds,
+    overallRate: rate,
+    requests: [
+      {
+        setupRequest: (request) => {
+          request.body = mix.next();
+          return request;
+        },
+      },
+    ],
+  });
+  if (result.non2xx > 0) {
+    throw new Error(
+      `${url} answered ${result.non2xx} non-2xx responses: ${JSON.stringify(result.statusCodeStats)}`,
+    );
+  }
+  if (result.errors > 0)
+    console.warn(`  ! ${result.errors} connection errors (${result.timeouts} timeouts) on ${url}`);
+  return result;
+}
+
+const figuresOf = (result: autocannon.Result): LoadFigures => ({
+  requestsPerSecond: result['2xx'] / result.duration,
+  p50Ms: result.latency.p50,
+  p99Ms: result.latency.p99,
+  requests: result['2xx'],
+});
+
+/** Sends one request of every kind and checks the app handled it (200), so that the bench measures the full path. */
+async function preflight(url: string, scenario: ScenarioName): Promise<void> {
+  const mix = new PayloadMix();
+  for (let kind = 0; kind < PAYLOAD_KINDS; kind++) {
+    const body = mix.next();
+    const response = await fetch(url, { method: 'POST', headers: BENCH_HEADERS, body });
+    const text = await response.text();
+    if (response.status !== 200) {
+      throw new Error(`${scenario}: ${url} answered ${response.status} ${text} to ${body}`);
+    }
+  }
+}
+
+async function startApps(adapter: BenchAdapter, plan: WebhookBenchPlan) {
+  const apps = new Map<ScenarioName, { app: BenchApp; url: string }>();
+  for (const scenario of plan.scenarios) {
+    const { process, ready } = await AppProcess.start<AppRequest, AppReply>(APP_ENTRY, [adapter, scenario], {
+      profileDir: plan.profileDir,
+    });
+    if (ready.type !== 'ready') throw new Error(`${scenario} app sent ${ready.type} instead of ready`);
+    const url = `http://127.0.0.1:${ready.port}${ready.path}`;
+    apps.set(scenario, { app: process, url });
+    await preflight(url, scenario);
+  }
+  return apps;
+}
+
+async function measureLoopDelay(
+  app: BenchApp,
+  url: string,
+  plan: WebhookBenchPlan,
+): Promise<LoopDelayFigures> {
+  const mix = new PayloadMix();
+  await load(url, mix, 1, plan.connections, WEBHOOK_TARGETS.fixedRate);
+  await app.request({ type: 'loop-delay-reset' });
+  const result = await load(url, mix, plan.loopDelaySeconds, plan.connections, WEBHOOK_TARGETS.fixedRate);
+  const reading = await app.request({ type: 'loop-delay-read' });
+  if (reading.type !== 'loop-delay') throw new Error(`expected a loop-delay reading, got ${reading.type}`);
+  return {
+    achievedRate: result['2xx'] / result.duration,
+    latencyP99Ms: result.latency.p99,
+    loopP50Ms: reading.p50Ms,
+    loopP99Ms: reading.p99Ms,
+    loopMaxMs: reading.maxMs,
+    rssMb: reading.rssBytes / 2 ** 20,
+  };
+}
+
+async function benchAdapter(adapter: BenchAdapter, plan: WebhookBenchPlan): Promise<ScenarioFigures[]> {
+  const apps = await startApps(adapter, plan);
+  try {
+    const rounds = new Map<ScenarioName, LoadFigures[]>(plan.scenarios.map((scenario) => [scenario, []]));
+    for (let round = 0; round < plan.rounds; round++) {
+      // Rotate the order so that a slow drift of the machine does not always penalise the same scenario.
+      const order = plan.scenarios.map(
+        (_, index) => plan.scenarios[(index + round) % plan.scenarios.length]!,
+      );
+      for (const scenario of order) {
+        const { url } = apps.get(scenario)!;
+        const mix = new PayloadMix();
+        await load(url, mix, plan.warmupSeconds, plan.connections);
+        const figures = figuresOf(await load(url, mix, plan.seconds, plan.connections));
+        rounds.get(scenario)!.push(figures);
+        console.log(
+          `  ${adapter.padEnd(7)} round ${round + 1}/${plan.rounds} ${SCENARIO_LABELS[scenario].padEnd(32)} ` +
+            `${fixed(figures.requestsPerSecond, 0).padStart(6)} req/s  p50 ${figures.p50Ms} ms  p99 ${figures.p99Ms} ms`,
+        );
+      }
+    }
+
+    const loopDelays = new Map<ScenarioName, LoopDelayFigures>();
+    for (const scenario of plan.loopDelayScenarios) {
+      const { app, url } = apps.get(scenario)!;
+      loopDelays.set(scenario, await measureLoopDelay(app, url, plan));
+    }
+
+    const bare = rounds.get('bare');
+    return plan.scenarios.map((scenario) => {
+      const own = rounds.get(scenario)!;
+      const summary: LoadFigures = {
+        requestsPerSecond: median(own.map((figures) => figures.requestsPerSecond)),
+        p50Ms: median(own.map((figures) => figures.p50Ms)),
+        p99Ms: median(own.map((figures) => figures.p99Ms)),
+        requests: own.reduce((sum, figures) => sum + figures.requests, 0),
+      };
+      const compared = bare && scenario !== 'bare';
+      return {
+        adapter,
+        scenario,
+        rounds: own,
+        median: summary,
+        throughputRatio: compared
+          ? median(own.map((figures, round) => figures.requestsPerSecond / bare[round]!.requestsPerSecond))
+          : undefined,
+        p99Ratio: compared ? summary.p99Ms / median(bare.map((figures) => figures.p99Ms)) : undefined,
+        loopDelay: loopDelays.get(scenario),
+      };
+    });
+  } finally {
+    for (const { app } of apps.values()) await app.close({ type: 'close' });
+  }
+}
+
+const verdict = (ok: boolean): string => (ok ? 'ok' : 'MISSED');
+
+/** Prints the throughput and loop-delay tables of one run. */
+export function printWebhookFigures(figures: readonly ScenarioFigures[]): void {
+  console.log('\nWebhook pipeline: medians over rounds (ratios are paired per round)');
+  printTable(
+    ['adapter / scenario', 'req/s', 'p50 ms', 'p99 ms', 'x/a req/s', 'x/a p99', 'targets'],
+    figures.map((row) => {
+      const target = WEBHOOK_TARGETS.throughputRatio[row.adapter];
+      const checks =
+        row.throughputRatio === undefined || row.p99Ratio === undefined
+          ? 'baseline'
+          : `>=${target}: ${verdict(row.throughputRatio >= target)}, p99<=1.5x: ${verdict(row.p99Ratio <= WEBHOOK_TARGETS.p99Ratio)}`;
+      return [
+        `${row.adapter} ${SCENARIO_LABELS[row.scenario]}`,
+        fixed(row.median.requestsPerSecond, 0),
+        fixed(row.median.p50Ms, 0),
+        fixed(row.median.p99Ms, 0),
+        row.throughputRatio === undefined ? '-' : fixed(row.throughputRatio),
+        row.p99Ratio === undefined ? '-' : fixed(row.p99Ratio),
+        checks,
+      ];
+    }),
+  );
+
+  const delayed = figures.filter((row) => row.loopDelay);
+  if (delayed.length === 0) return;
+  console.log(
+    `\nEvent-loop delay in the app process under a fixed ${WEBHOOK_TARGETS.fixedRate} events/s load`,
+  );
+  printTable(
+    [
+      'adapter / scenario',
+      'achieved/s',
+      'req p99 ms',
+      'loop p50 ms',
+      'loop p99 ms',
+      'loop max ms',
+      'RSS MB',
+      'target',
+    ],
+    delayed.map(({ adapter, scenario, loopDelay }) => [
+      `${adapter} ${SCENARIO_LABELS[scenario]}`,
+      fixed(loopDelay!.achievedRate, 0),
+      fixed(loopDelay!.latencyP99Ms, 0),
+      fixed(loopDelay!.loopP50Ms),
+      fixed(loopDelay!.loopP99Ms),
+      fixed(loopDelay!.loopMaxMs),
+      fixed(loopDelay!.rssMb, 0),
+      `<${WEBHOOK_TARGETS.loopDelayP99Ms} ms: ${verdict(loopDelay!.loopP99Ms < WEBHOOK_TARGETS.loopDelayP99Ms)}`,
+    ]),
+  );
+}
+
+/** Runs every scenario on every adapter, one app process each, and returns the figures. */
+export async function runWebhookBench(plan: WebhookBenchPlan): Promise<ScenarioFigures[]> {
+  const figures: ScenarioFigures[] = [];
+  for (const adapter of plan.adapters) figures.push(...(await benchAdapter(adapter, plan)));
+  return figures;
+}
