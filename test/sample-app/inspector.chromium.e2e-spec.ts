@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { buildCallEnded, sharedSecretHeaders } from 'nestjs-pathors/testing';
+import { mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { PlayedDemoSession } from '../../sample-app/src/embedded/demo-sessions.service.js';
+import { buildSampleApp, startBuiltSampleApp, type BuiltSampleApp } from './support/built-sample-app.js';
+
+const SCREENSHOT = fileURLToPath(new URL('../../test-artifacts/inspector.png', import.meta.url));
+const WEBHOOK_SECRET = 'inspector-test-secret';
+
+let app: BuiltSampleApp;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  buildSampleApp();
+  app = await startBuiltSampleApp({ PATHORS_WEBHOOK_SECRET: WEBHOOK_SECRET });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+/** Rows the inspector shows for a session. */
+const rowsOf = (sessionId: string) => page.locator(`#deliveries tbody tr[data-session="${sessionId}"]`);
+
+/** Resolves once the page shows `count` rows of the session (they arrive over server-sent events). */
+const waitForRows = (sessionId: string, count: number) =>
+  page.waitForFunction(
+    ([id, n]) => document.querySelectorAll(`#deliveries tbody tr[data-session="${id}"]`).length === n,
+    [sessionId, count] as const,
+  );
+
+it('shows the deliveries of a session played from the page, live, with status, handlers and dropped duplicates', async () => {
+  await page.goto(app.url);
+  await page.locator('#connection[data-state="live"]').waitFor();
+  expect(await page.locator('#mode').textContent()).toBe('Embedded simulator');
+  expect(await page.locator('#webhook-url').textContent()).toBe(`${app.url}/pathors/webhooks`);
+
+  // A text chat first, then a call whose webhooks all arrive twice.
+  await page.selectOption('select[name="kind"]', 'text');
+  const text = page.waitForResponse('**/demo/sessions');
+  await page.click('#play-form button');
+  const textSession = ((await (await text).json()) as PlayedDemoSession).sessionId;
+
+  await page.selectOption('select[name="kind"]', 'call');
+  await page.check('input[name="duplicates"]');
+  const call = page.waitForResponse('**/demo/sessions');
+  await page.click('#play-form button');
+  const played = (await (await call).json()) as PlayedDemoSession;
+
+  await waitForRows(played.sessionId, 8);
+  await waitForRows(textSession, 2);
+  expect(await page.locator('#play-result').textContent()).toBe(`Played session ${played.sessionId}`);
+
+  const finalized = rowsOf(played.sessionId).and(page.locator('[data-event="session.finalized"]'));
+  // Newest first: the duplicate copy is on top, the original below it.
+  const [copy, original] = await finalized.all();
+  expect(await original.getAttribute('data-status')).toBe('200');
+  expect(await original.locator('td').nth(5).textContent()).toMatch(/^✓ ConversationOutcomesHandler\./);
+  expect(await original.locator('td').nth(6).textContent()).toBe('0');
+  expect(await copy.locator('td').nth(5).textContent()).toBe('none');
+  expect(await copy.locator('td').nth(6).textContent()).toBe('1');
+  expect(await original.locator('td').nth(3).textContent()).toBe('lifecycle');
+});
+
+it('shows a delivery refused for validation errors, with the fields at fault', async () => {
+  const sessionId = randomUUID();
+  const response = await fetch(`${app.url}/pathors/webhooks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...sharedSecretHeaders(WEBHOOK_SECRET) },
+    body: JSON.stringify({ ...buildCallEnded({ sessionId }), callDuration: 'long' }),
+  });
+  expect(response.status).toBe(400);
+
+  const row = rowsOf(sessionId);
+  await row.waitFor();
+  expect(await row.getAttribute('data-status')).toBe('400');
+  expect(await row.locator('.issues li').allTextContents()).toEqual([
+    expect.stringMatching(/^callDuration: /),
+    expect.stringMatching(/^callDuration: /),
+  ]);
+
+  mkdirSync(fileURLToPath(new URL('.', `file://${SCREENSHOT}`)), { recursive: true });
+  await page.screenshot({ path: SCREENSHOT, fullPage: true });
+});
