@@ -32,8 +32,7 @@ export class PathorsAgentService {
 
   /** The agent's whole configuration. */
   async getAgent(options?: PathorsRequestOptions): Promise<PathorsAgentConfig> {
-    const response = await this.client.json<unknown>({ operation: 'getAgent', options });
-    return isObject(response.body) ? response.body : {};
+    return (await this.client.jsonObject({ operation: 'getAgent', options })).body;
   }
 
   /**
@@ -47,8 +46,8 @@ export class PathorsAgentService {
     if (!isObject(config))
       throw new PathorsInvalidArgumentError('config', 'must be the agent configuration object');
     if (config.postSessionWebhook) validateWebhook(config.postSessionWebhook);
-    const response = await this.client.json<unknown>({ operation: 'updateAgent', body: config, options });
-    return isObject(response.body) && Object.keys(response.body).length > 0 ? response.body : config;
+    const response = await this.client.jsonObject({ operation: 'updateAgent', body: config, options });
+    return Object.keys(response.body).length > 0 ? response.body : config;
   }
 
   /** The agent's webhook, or `null` when none is set. */

@@ -12,6 +12,7 @@ import {
 } from './pathors-api.errors.js';
 import { routeOf, type PathorsOperation, type PathorsRoute } from './pathors-api.routes.js';
 import { PathorsHttpTransport } from './pathors-http.transport.js';
+import { isObject, type JsonObject } from './pathors-json.util.js';
 import type { PathorsRequestOptions } from './pathors-request.options.js';
 
 /** Host of the legacy integration paths (seed 002), used when `baseUrl` is left at its default. */
@@ -59,6 +60,12 @@ export class PathorsApiClient {
   async json<T>(call: PathorsApiCall): Promise<PathorsApiResponse<T>> {
     const { response, text } = await this.send(call, true);
     return { body: unwrap(parseJson(text ?? '')) as T, headers: response.headers };
+  }
+
+  /** Like {@link json}, for operations answering an object: anything else (an empty body) reads as `{}`. */
+  async jsonObject(call: PathorsApiCall): Promise<PathorsApiResponse<JsonObject>> {
+    const response = await this.json<unknown>(call);
+    return { body: isObject(response.body) ? response.body : {}, headers: response.headers };
   }
 
   /**

@@ -120,6 +120,3 @@ export function routeOf(
     idempotent: spec.idempotent,
   };
 }
-
-/** Operations whose path or body does not name the project. */
-export const PROJECTLESS_OPERATIONS: ReadonlySet<PathorsOperation> = new Set(['listProjects']);

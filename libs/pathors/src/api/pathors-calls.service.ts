@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PathorsApiClient } from './pathors-api.client.js';
 import { optionalObject, requirePhoneNumber } from './pathors-input.validation.js';
-import { isObject } from './pathors-json.util.js';
 import type { PathorsRequestOptions } from './pathors-request.options.js';
 
 /** Input of {@link PathorsCallsService.startOutboundCall}. */
@@ -52,7 +51,7 @@ export class PathorsCallsService {
       dynamicVariables: optionalObject(input.dynamicVariables, 'dynamicVariables'),
       projectId: this.client.projectId,
     };
-    const response = await this.client.json<unknown>({ operation: 'outboundCall', body, options });
-    return { queued: true, raw: isObject(response.body) ? response.body : {} };
+    const response = await this.client.jsonObject({ operation: 'outboundCall', body, options });
+    return { queued: true, raw: response.body };
   }
 }

@@ -36,7 +36,7 @@ export class PathorsChatService {
     options?: PathorsRequestOptions,
   ): Promise<PathorsChatCompletion> {
     const body = requestBody(input, false);
-    const response = await this.client.json<Record<string, unknown>>({
+    const response = await this.client.jsonObject({
       operation: 'chatCompletion',
       headers: { [SESSION_HEADER]: input.sessionId },
       body,

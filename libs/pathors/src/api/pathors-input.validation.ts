@@ -66,11 +66,6 @@ export function requireOneOf<T extends string>(value: unknown, field: string, al
   return value as T;
 }
 
-/** The masked form of a phone number for logs: `+1415***0123`. */
-export function maskPhoneNumber(phoneNumber: string): string {
-  return phoneNumber.length <= 8 ? '***' : `${phoneNumber.slice(0, 5)}***${phoneNumber.slice(-4)}`;
-}
-
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : 'an array';

@@ -54,7 +54,7 @@ export class PathorsSessionService {
       variables: optionalObject(input.variables, 'variables'),
       provider: optionalText(input.provider, 'provider'),
     };
-    const response = await this.client.json<Json>({ operation: 'createSession', body, options });
+    const response = await this.client.jsonObject({ operation: 'createSession', body, options });
     return {
       sessionId: stringOr(response.body.sessionId, body.session_id),
       pathwayId: optionalString(response.body.pathwayId),
@@ -71,14 +71,14 @@ export class PathorsSessionService {
   /** Ends a session for good: Pathors deletes its variables and context. */
   async endSession(sessionId: string, options?: PathorsRequestOptions): Promise<PathorsEndedSession> {
     const id = requireText(sessionId, 'sessionId');
-    const response = await this.client.json<Json | undefined>({
+    const response = await this.client.jsonObject({
       operation: 'endSession',
       body: { session_id: id },
       options,
     });
     return {
-      sessionId: stringOr(response.body?.sessionId, id),
-      message: optionalString(response.body?.message),
+      sessionId: stringOr(response.body.sessionId, id),
+      message: optionalString(response.body.message),
     };
   }
 
@@ -101,14 +101,14 @@ export class PathorsSessionService {
       phone_number: phoneNumber,
       message: optionalText(input.message, 'message'),
     };
-    const response = await this.client.json<Json | undefined>({
+    const response = await this.client.jsonObject({
       operation: 'terminateSession',
       body,
       options,
     });
     return {
-      success: response.body?.success !== false,
-      sessionType: optionalString(response.body?.sessionType),
+      success: response.body.success !== false,
+      sessionType: optionalString(response.body.sessionType),
     };
   }
 
@@ -122,7 +122,7 @@ export class PathorsSessionService {
       limit: optionalInteger(input.limit, 'limit', 1, 1000),
       offset: optionalInteger(input.offset, 'offset', 0, Number.MAX_SAFE_INTEGER),
     };
-    const response = await this.client.json<Json>({ operation: 'searchSessions', body, options });
+    const response = await this.client.jsonObject({ operation: 'searchSessions', body, options });
     const results = Array.isArray(response.body.results) ? response.body.results.map(toSearchResult) : [];
     const pagination = (response.body.pagination ?? {}) as Json;
     return {
