@@ -23,6 +23,11 @@ const make = (tag: string, text?: string, className?: string): HTMLElement => {
 
 const statusClass = (status: number): string => (status < 300 ? 'ok' : status < 500 ? 'warn' : 'bad');
 
+const clockTime = (iso: string): string => {
+  const date = new Date(iso);
+  return `${date.toLocaleTimeString([], { hour12: false })}.${String(date.getMilliseconds()).padStart(3, '0')}`;
+};
+
 const shortSession = (sessionId: string | undefined): string =>
   sessionId === undefined
     ? '—'
@@ -34,10 +39,12 @@ function handlersCell(trace: DeliveryTrace): HTMLElement {
   if (trace.handlers.length === 0) return make('span', 'none', 'muted');
   const list = make('ul', undefined, 'handlers');
   for (const run of trace.handlers) {
-    const mark = run.status === 'failed' ? '✗' : '✓';
-    const note = run.result === 'duplicate' ? ' (already stored)' : '';
-    const className = run.status === 'failed' ? 'failed' : run.result === 'duplicate' ? 'duplicate' : '';
-    list.append(make('li', `${mark} ${run.handler}${note}`, className));
+    const className =
+      run.status === 'failed' ? 'failed' : run.result === 'duplicate' ? 'duplicate' : 'succeeded';
+    const item = make('li', undefined, className);
+    item.append(make('span', run.status === 'failed' ? '✗' : '✓', 'mark'), make('span', run.handler, 'mono'));
+    if (run.result === 'duplicate') item.append(make('span', 'already stored', 'note'));
+    list.append(item);
   }
   return list;
 }
@@ -46,7 +53,11 @@ function issuesCell(trace: DeliveryTrace): HTMLElement {
   if (trace.issues.length === 0)
     return make('span', trace.status >= 400 ? (trace.error ?? '') : '—', 'muted');
   const list = make('ul', undefined, 'issues');
-  for (const issue of trace.issues) list.append(make('li', `${issue.path}: ${issue.reason}`));
+  for (const issue of trace.issues) {
+    const item = make('li');
+    item.append(make('span', `${issue.path}:`, 'mono path'), make('span', ` ${issue.reason}`));
+    list.append(item);
+  }
   return list;
 }
 
@@ -56,22 +67,31 @@ function row(trace: DeliveryTrace): HTMLTableRowElement {
   tr.dataset.event = trace.event ?? '';
   tr.dataset.session = trace.sessionId ?? '';
   tr.dataset.status = String(trace.status);
-  const session = make('td', shortSession(trace.sessionId), 'mono');
+  const session = make('td', shortSession(trace.sessionId), 'mono nowrap');
   session.title = trace.sessionId ?? '';
-  const status = make('td');
-  status.append(make('span', String(trace.status), `pill ${statusClass(trace.status)}`));
+  const status = make('td', undefined, 'nowrap');
+  status.append(
+    make('span', String(trace.status), `pill ${statusClass(trace.status)}`),
+    make('span', `${trace.durationMs} ms`, 'muted small'),
+  );
+  const duplicates = make('td');
+  duplicates.append(
+    trace.duplicatesDropped > 0
+      ? make('span', `${trace.duplicatesDropped} dropped`, 'pill warn')
+      : make('span', '0', 'muted'),
+  );
   const handlers = make('td');
   handlers.append(handlersCell(trace));
   const issues = make('td');
   issues.append(issuesCell(trace));
   tr.append(
-    make('td', new Date(trace.receivedAt).toLocaleTimeString(), 'mono'),
-    make('td', trace.event ?? '(none)', 'mono'),
+    make('td', clockTime(trace.receivedAt), 'mono nowrap'),
+    make('td', trace.event ?? '(none)', 'mono nowrap'),
     session,
     make('td', trace.dialect ?? '—'),
     status,
     handlers,
-    make('td', String(trace.duplicatesDropped), trace.duplicatesDropped > 0 ? '' : 'muted'),
+    duplicates,
     issues,
   );
   return tr;
