@@ -51,6 +51,11 @@ export class PathorsApiClient {
     private readonly transport: PathorsHttpTransport,
   ) {}
 
+  /** The configured project id, or `undefined`. */
+  get configuredProjectId(): string | undefined {
+    return this.options.projectId;
+  }
+
   /** The configured project id; throws a configuration error naming the option when it is missing. */
   get projectId(): string {
     return this.required('projectId', 'the Pathors project to act on');

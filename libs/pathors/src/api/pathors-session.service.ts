@@ -44,6 +44,11 @@ import type {
 export class PathorsSessionService {
   constructor(private readonly client: PathorsApiClient) {}
 
+  /** The project the service acts on (module option `projectId`), if configured. */
+  get projectId(): string | undefined {
+    return this.client.configuredProjectId;
+  }
+
   /** Creates a session with your own id; its variables are available to the pathway. */
   async createSession(
     input: CreatePathorsSessionInput,
