@@ -1,4 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
+import { mkdir } from 'node:fs/promises';
 import { Database, type Row } from './database.js';
 
 /** PostgreSQL compiled to WebAssembly, in this process: the default, no server needed. */
@@ -15,6 +16,7 @@ export class PgliteDatabase extends Database {
 
   /** Opens the database; `dataDir` persists it on disk, without one it lives in memory. */
   static async open(dataDir?: string): Promise<PgliteDatabase> {
+    if (dataDir) await mkdir(dataDir, { recursive: true });
     const db = new PGlite(dataDir);
     await db.waitReady;
     return new PgliteDatabase(db, dataDir);
