@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { ApplicationConfig, DiscoveryService, MetadataScanner } from '@nestjs/core';
-import type { PathorsHandlerMetadata } from '../delivery/on-pathors-event.decorator.js';
-import { PATHORS_HANDLER_METADATA } from '../delivery/pathors-events.constants.js';
+import { ApplicationConfig } from '@nestjs/core';
 import type { ResolvedPathorsOptions } from '../pathors-options.resolver.js';
 import { PATHORS_RESOLVED_OPTIONS } from '../pathors.constants.js';
+import { mountedWebhookPath, PathorsBootDiagnostics } from '../webhooks/pathors-boot-diagnostics.js';
 import { PathorsAgentService } from './pathors-agent.service.js';
 import {
   PATHORS_WEBHOOK_EVENTS,
@@ -22,8 +21,7 @@ export class PathorsWebhookRegistrar implements OnApplicationBootstrap {
   constructor(
     @Inject(PATHORS_RESOLVED_OPTIONS) private readonly options: ResolvedPathorsOptions,
     private readonly agent: PathorsAgentService,
-    private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
+    private readonly handlers: PathorsBootDiagnostics,
     private readonly appConfig: ApplicationConfig,
   ) {}
 
@@ -38,21 +36,12 @@ export class PathorsWebhookRegistrar implements OnApplicationBootstrap {
     }
   }
 
-  /** The lifecycle events some `@OnPathorsEvent()` handler of the app listens to (`'*'` means all of them). */
+  /**
+   * The lifecycle events some `@OnPathorsEvent()` handler of the app listens to (`'*'` means all of them), read from
+   * `PATHORS_HANDLER_METADATA` on the providers' methods (discovered with DiscoveryService and MetadataScanner).
+   */
   handledWebhookEvents(): PathorsWebhookEventName[] {
-    const handled = new Set<string>();
-    for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
-      const instance: unknown = wrapper.instance;
-      if (!instance || typeof instance !== 'object') continue;
-      const prototype = Object.getPrototypeOf(instance) as object | null;
-      for (const name of this.scanner.getAllMethodNames(prototype)) {
-        const method = (instance as Record<string, unknown>)[name];
-        if (typeof method !== 'function') continue;
-        const metadata = Reflect.getMetadata(PATHORS_HANDLER_METADATA, method) as
-          PathorsHandlerMetadata | undefined;
-        metadata?.events.forEach((event) => handled.add(event));
-      }
-    }
+    const handled = new Set(this.handlers.findHandlers().flatMap((handler) => handler.events));
     return PATHORS_WEBHOOK_EVENTS.filter((event) => handled.has('*') || handled.has(event));
   }
 
@@ -66,8 +55,7 @@ export class PathorsWebhookRegistrar implements OnApplicationBootstrap {
       return;
     }
     const { secretHeader, secrets, path } = this.options.webhook;
-    const prefix = this.appConfig.getGlobalPrefix().replace(/^\/+|\/+$/g, '');
-    const url = [publicUrl, prefix, path].filter((part) => part !== '').join('/');
+    const url = `${publicUrl}${mountedWebhookPath(this.appConfig.getGlobalPrefix(), path)}`;
     // The first secret is the current one; the others are only still accepted during a rotation.
     const auth = {
       key: secretHeader,
