@@ -5,16 +5,16 @@ import type { PathorsModuleOptions } from 'nestjs-pathors';
 export const WEBHOOK_PATH = 'pathors/webhooks';
 
 /**
- * The `pathors` config namespace, read from the environment. `PathorsModule.forRootAsync(pathorsConfig.asProvider())`
- * takes it as is. With neither `PATHORS_API_KEY` nor `PATHORS_PROJECT_ID` set, `main.ts` starts the embedded
- * simulator first and fills these variables for it (see `embedded/embedded-pathors.ts`).
+ * The `pathors` config namespace, read from the environment: `PathorsModule.forRootAsync()` takes it as is.
+ * `PUBLIC_URL` (e.g. an ngrok tunnel) registers this app's webhook on the Pathors agent at boot.
  */
 export const pathorsConfig = registerAs('pathors', (): PathorsModuleOptions => ({
   apiKey: process.env.PATHORS_API_KEY,
   projectId: process.env.PATHORS_PROJECT_ID,
   baseUrl: process.env.PATHORS_BASE_URL,
   webhook: {
-    path: 'pathors/webhooks',
+    path: WEBHOOK_PATH,
     secret: process.env.PATHORS_WEBHOOK_SECRET,
+    register: process.env.PUBLIC_URL ? { publicUrl: process.env.PUBLIC_URL } : undefined,
   },
 }));
