@@ -20,7 +20,10 @@ export {
   type MemoryIdempotencyStoreOptions,
 } from './delivery/memory-idempotency.store.js';
 export { PathorsInbox, type PathorsInboxProcessor } from './delivery/pathors-inbox.js';
-export { PathorsDeadLetterService, type PathorsDeadLetterQuery } from './delivery/pathors-dead-letter.service.js';
+export {
+  PathorsDeadLetterService,
+  type PathorsDeadLetterQuery,
+} from './delivery/pathors-dead-letter.service.js';
 export {
   parseDeliveryRecordLine,
   toDeliveryRecordLine,

@@ -50,6 +50,13 @@ type RunOutcome = Extract<
 
 const JSON_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'application/json' };
 
+/** Why an inbox job is retried, by outcome. */
+const INBOX_FAILURES = {
+  failed: (name: string) => `A handler of ${name} failed`,
+  'in-progress': (name: string) => `${name} is being processed elsewhere; retrying later`,
+  error: (name: string) => `The idempotency store failed while processing ${name}`,
+} as const;
+
 const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -147,18 +154,13 @@ export class PathorsDeliveryPipeline
     if (parsed.kind === 'invalid') {
       throw new Error(`Recorded ${record.eventName} no longer validates: ${JSON.stringify(parsed.issues)}`);
     }
-    const delivery = deliveryOf(
-      parsed,
-      record.body,
-      record.headers['webhook-id'],
-      new Date(record.receivedAt),
-    );
+    // Listeners are removed at shutdown: an event must never be marked done because nobody listened.
+    if (this.dispatcher.handlerCount(parsed.name) === 0) throw new Error(`No handler of ${parsed.name} here`);
+    const receivedAt = new Date(record.receivedAt);
+    const delivery = deliveryOf(parsed, record.body, record.headers['webhook-id'], receivedAt);
     const outcome = await this.track(this.run(parsed.event, delivery));
-    if (outcome === 'failed') throw new Error(`A handler of ${record.eventName} failed`);
-    if (outcome === 'in-progress')
-      throw new Error(`${record.eventName} is being processed elsewhere; retrying later`);
-    if (outcome === 'error')
-      throw new Error(`The idempotency store failed while processing ${record.eventName}`);
+    if (outcome === 'handled' || outcome === 'duplicate') return;
+    throw new Error(INBOX_FAILURES[outcome](record.eventName));
   }
 
   /** Claim, (ordering), dispatch skipping the handlers already done, then record the outcome. Never rejects. */

@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Redis } from 'ioredis';
+import { MemoryIdempotencyStore, PathorsIdempotencyStore, type PathorsModuleOptions } from 'nestjs-pathors';
+import { RedisIdempotencyStore } from 'nestjs-pathors/redis';
+import { buildCallEnded } from 'nestjs-pathors/testing';
+import { ADAPTERS, createWebhookApp, type WebhookApp } from '../support/webhook-app.js';
+import {
+  CallEndedConsumers,
+  SECRET,
+  connectRedis,
+  deleteKeys,
+  post,
+  uniquePrefix,
+} from './support/delivery-fixtures.js';
+
+const redis: Redis = connectRedis();
+const prefix = uniquePrefix('idempotency');
+afterAll(async () => {
+  await deleteKeys(redis, prefix);
+  redis.disconnect();
+});
+
+const STORES = {
+  memory: () => new MemoryIdempotencyStore(),
+  redis: () => new RedisIdempotencyStore(redis, { keyPrefix: prefix }),
+} satisfies Record<string, () => PathorsIdempotencyStore>;
+
+const bootApp = (adapter: (typeof ADAPTERS)[number], delivery: PathorsModuleOptions['delivery']) =>
+  createWebhookApp({
+    adapter,
+    pathors: { webhook: { secret: SECRET }, delivery },
+    providers: [CallEndedConsumers],
+  });
+
+describe('duplicate storm across two app instances sharing Redis', () => {
+  const EVENTS = 25;
+  const COPIES = 4;
+  const connections = ADAPTERS.map(() => connectRedis());
+  let apps: WebhookApp[];
+
+  beforeAll(async () => {
+    // Two instances, one on each adapter, each with its own Redis connection: nothing shared but Redis.
+    apps = await Promise.all(
+      ADAPTERS.map((adapter, index) =>
+        bootApp(adapter, { store: new RedisIdempotencyStore(connections[index], { keyPrefix: prefix }) }),
+      ),
+    );
+  });
+  afterAll(async () => {
+    await Promise.all(apps.map((harness) => harness.app.close()));
+    connections.forEach((connection) => connection.disconnect());
+  });
+
+  it(`runs each handler exactly once per event for ${EVENTS} events x ${COPIES} concurrent copies`, async () => {
+    const events = Array.from({ length: EVENTS }, () => buildCallEnded());
+    const copies = events.flatMap((event) => Array.from({ length: COPIES }, () => event));
+    const responses = await Promise.all(
+      copies.map((event, index) => post(apps[index % apps.length].server, event)),
+    );
+
+    const consumers = apps.map((harness) => harness.get(CallEndedConsumers));
+    for (const handler of ['crm', 'notify', 'bill'] as const) {
+      expect(consumers.reduce((sum, consumer) => sum + consumer.total(handler), 0)).toBe(EVENTS);
+      for (const event of events) {
+        const runs = consumers.reduce(
+          (sum, consumer) => sum + (consumer.runs[handler].get(event.sessionId) ?? 0),
+          0,
+        );
+        expect(runs).toBe(1);
+      }
+    }
+    // One copy per event ran the handlers (200); the others were answered as duplicates: done (200) or running (202).
+    const notes = responses.map((response) => `${response.status} ${response.body.note ?? 'handled'}`);
+    expect(notes.filter((note) => note === '200 handled')).toHaveLength(EVENTS);
+    expect(
+      notes
+        .filter((note) => note !== '200 handled')
+        .every((note) =>
+          ['200 duplicate: already processed', '202 duplicate: being processed'].includes(note),
+        ),
+    ).toBe(true);
+  });
+});
+
+describe.each(Object.keys(STORES) as Array<keyof typeof STORES>)('with the %s store', (storeName) => {
+  describe.each(ADAPTERS)('on %s', (adapter) => {
+    let harness: WebhookApp;
+    let consumers: CallEndedConsumers;
+    beforeAll(async () => {
+      harness = await bootApp(adapter, { store: STORES[storeName]() });
+      consumers = harness.get(CallEndedConsumers);
+    });
+    afterAll(() => harness.app.close());
+
+    it('answers concurrent copies of one event with one run and duplicate answers', async () => {
+      const event = buildCallEnded();
+      const responses = await Promise.all([1, 2, 3, 4, 5].map(() => post(harness.server, event)));
+      expect(responses.filter((response) => response.status === 200 && !response.body.note)).toHaveLength(1);
+      expect(consumers.runs.crm.get(event.sessionId)).toBe(1);
+      expect(consumers.runs.notify.get(event.sessionId)).toBe(1);
+      expect(consumers.runs.bill.get(event.sessionId)).toBe(1);
+    });
+
+    it('re-runs only the handler that failed when the event is redelivered', async () => {
+      consumers.failOnce.add('notify');
+      try {
+        const event = buildCallEnded();
+        const first = await post(harness.server, event);
+        expect(first.status).toBe(500);
+        expect(
+          [consumers.runs.crm, consumers.runs.notify, consumers.runs.bill].map((runs) =>
+            runs.get(event.sessionId),
+          ),
+        ).toEqual([1, 1, 1]);
+
+        const redelivery = await post(harness.server, event);
+        expect(redelivery.status).toBe(200);
+        expect(redelivery.body).toEqual({ received: true });
+        expect(
+          [consumers.runs.crm, consumers.runs.notify, consumers.runs.bill].map((runs) =>
+            runs.get(event.sessionId),
+          ),
+        ).toEqual([1, 2, 1]);
+
+        const third = await post(harness.server, event);
+        expect(third.status).toBe(200);
+        expect(third.body).toEqual({ received: true, note: 'duplicate: already processed' });
+        expect(
+          [consumers.runs.crm, consumers.runs.notify, consumers.runs.bill].map((runs) =>
+            runs.get(event.sessionId),
+          ),
+        ).toEqual([1, 2, 1]);
+      } finally {
+        consumers.failOnce.clear();
+      }
+    });
+  });
+});
+
+describe('RedisIdempotencyStore', () => {
+  const store = new RedisIdempotencyStore(redis, { keyPrefix: prefix });
+
+  it('claims once, refuses a second holder, keeps handler records across a release, and forgets after the TTL', async () => {
+    const key = `lifecycle:${uniquePrefix('claim')}:call.ended`;
+    expect(await store.claim(key, 'a', 10_000)).toEqual({ status: 'claimed', completedHandlers: new Set() });
+    expect(await store.claim(key, 'b', 10_000)).toEqual({ status: 'in-progress' });
+    expect(await store.renew(key, 'b', 10_000)).toBe(false);
+    expect(await store.renew(key, 'a', 10_000)).toBe(true);
+
+    await store.recordHandler(key, 'Billing.charge');
+    await store.release(key, 'b'); // not the holder: no effect
+    expect(await store.claim(key, 'c', 10_000)).toEqual({ status: 'in-progress' });
+    await store.release(key, 'a');
+    expect(await store.claim(key, 'c', 10_000)).toEqual({
+      status: 'claimed',
+      completedHandlers: new Set(['Billing.charge']),
+    });
+
+    await store.complete(key);
+    expect(await store.claim(key, 'd', 10_000)).toEqual({ status: 'done' });
+    expect(await store.areDone([key, `${key}:other`])).toEqual([true, false]);
+    const ttl = await redis.pttl(`${prefix}{${key}}:state`);
+    expect(ttl).toBeGreaterThan(24 * 60 * 60 * 1000 - 60_000);
+  });
+
+  it('lets a new holder claim once the lease of a dead holder expired', async () => {
+    const key = `lifecycle:${uniquePrefix('lease')}:session.ended`;
+    expect((await store.claim(key, 'dead', 50)).status).toBe('claimed');
+    await redis.pexpire(`${prefix}{${key}}:state`, 1);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await store.claim(key, 'alive', 10_000)).status).toBe('claimed');
+  });
+
+  it('refuses a TTL shorter than Pathors retries', () => {
+    expect(() => new RedisIdempotencyStore(redis, { ttlMs: 60_000 })).toThrow(/at least 86400000 \(24 h\)/);
+  });
+});
