@@ -1,5 +1,6 @@
-import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import { compiledPlainToInstance } from './compiled-plain-to-instance.util.js';
+import { passesCompiledValidation } from './compiled-validation.util.js';
 import { PATHORS_EVENT_CLASSES, type PathorsDialect, type PathorsEvent } from './pathors-event.map.js';
 import { UnknownPathorsEvent } from './unknown-pathors.event.js';
 
@@ -37,7 +38,10 @@ export type ParsedPathorsPayload = ParsedKnownEvent | ParsedUnknownEvent | Rejec
 /** Deepest nesting accepted in a payload; Pathors' payloads nest three levels at most. */
 export const MAX_PAYLOAD_DEPTH = 32;
 
-const invalid = (path: string, reason: string): RejectedPayload => ({ kind: 'invalid', issues: [{ path, reason }] });
+const invalid = (path: string, reason: string): RejectedPayload => ({
+  kind: 'invalid',
+  issues: [{ path, reason }],
+});
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -49,7 +53,9 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
  * Iterative, so a hostile depth cannot overflow the stack.
  */
 export function findUnsafePayloadShape(payload: unknown): PathorsEventIssue | undefined {
-  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value: payload, path: '', depth: 0 }];
+  const stack: Array<{ value: unknown; path: string; depth: number }> = [
+    { value: payload, path: '', depth: 0 },
+  ];
   while (stack.length > 0) {
     const { value, path, depth } = stack.pop()!;
     if (typeof value !== 'object' || value === null) continue;
@@ -60,7 +66,8 @@ export function findUnsafePayloadShape(payload: unknown): PathorsEventIssue | un
       if (key === '__proto__' || key === 'constructor') {
         return { path: childPath, reason: 'forbidden key' };
       }
-      if (typeof child === 'object' && child !== null) stack.push({ value: child, path: childPath, depth: depth + 1 });
+      if (typeof child === 'object' && child !== null)
+        stack.push({ value: child, path: childPath, depth: depth + 1 });
     }
   }
   return undefined;
@@ -86,7 +93,10 @@ export function parsePathorsEvent(payload: unknown): ParsedPathorsPayload {
   const hasEvent = payload.event !== undefined;
   const hasEventType = payload.eventType !== undefined;
   if (hasEvent && hasEventType) {
-    return invalid('', 'body has both "event" and "eventType"; a Pathors event carries exactly one discriminator');
+    return invalid(
+      '',
+      'body has both "event" and "eventType"; a Pathors event carries exactly one discriminator',
+    );
   }
   if (!hasEvent && !hasEventType) {
     return invalid('event', 'body has no "event" (lifecycle) or "eventType" (platform) discriminator');
@@ -108,7 +118,9 @@ export function parsePathorsEvent(payload: unknown): ParsedPathorsPayload {
     return { kind: 'unknown', name, dialect, event };
   }
 
-  const event = plainToInstance(eventClass, payload, { enableImplicitConversion: false });
+  const event = compiledPlainToInstance(eventClass, payload);
+  if (passesCompiledValidation(event)) return { kind: 'known', name, dialect, event };
+  // Only a payload the compiled check does not accept pays for class-validator's full run (verdict and messages).
   const errors = validateSync(event, {
     forbidUnknownValues: true,
     validationError: { target: false, value: false },

@@ -1,0 +1,155 @@
+import {
+  plainToInstance,
+  TransformationType,
+  type TransformMetadata,
+  type TypeMetadata,
+} from 'class-transformer';
+// @ts-expect-error class-transformer ships the types of this file in types/storage.d.ts, not beside it.
+import { defaultMetadataStorage } from 'class-transformer/cjs/storage.js';
+import type { MetadataStorage } from 'class-transformer/types/MetadataStorage.js';
+
+const storage = defaultMetadataStorage as MetadataStorage;
+
+const PLAIN_TO_CLASS = TransformationType.PLAIN_TO_CLASS;
+/** What class-transformer passes to `@Transform` functions as `options` (its defaults, implicit conversion off). */
+const TRANSFORM_OPTIONS = Object.freeze({
+  enableCircularCheck: false,
+  enableImplicitConversion: false,
+  excludeExtraneousValues: false,
+  excludePrefixes: undefined,
+  exposeDefaultValues: false,
+  exposeUnsetFields: true,
+  groups: undefined,
+  ignoreDecorators: false,
+  strategy: undefined,
+  targetMaps: undefined,
+  version: undefined,
+});
+/** Keys remembered per class; further (hostile, random) keys are looked up each time, so memory stays bounded. */
+const MAX_REMEMBERED_KEYS = 128;
+
+type Constructor = new () => object;
+
+/** Thrown when a value needs a class-transformer feature the compiled path does not replicate. */
+class NeedsClassTransformer extends Error {}
+
+/** What class-transformer decides about one property of one class, looked up once. */
+interface PropertyPlan {
+  readonly type?: TypeMetadata;
+  readonly transforms: readonly TransformMetadata[];
+}
+
+/** The per-class lookups of class-transformer's `plainToInstance`, remembered. */
+class ClassPlan {
+  private readonly properties = new Map<string, PropertyPlan>();
+
+  constructor(readonly target: Constructor) {}
+
+  property(key: string): PropertyPlan {
+    const known = this.properties.get(key);
+    if (known) return known;
+    const plan: PropertyPlan = {
+      type: storage.findTypeMetadata(this.target, key),
+      // Default options: no version, no groups, so only transforms without groups apply (as class-transformer does).
+      transforms: storage
+        .findTransformMetadatas(this.target, key, PLAIN_TO_CLASS)
+        .filter((metadata) => !metadata.options?.groups?.length),
+    };
+    if (plan.type && (plan.type.options?.discriminator || plan.type.reflectedType === Map))
+      throw new NeedsClassTransformer();
+    if (this.properties.size < MAX_REMEMBERED_KEYS) this.properties.set(key, plan);
+    return plan;
+  }
+}
+
+const plans = new WeakMap<Constructor, ClassPlan | null>();
+
+function planOf(target: Constructor): ClassPlan {
+  let plan = plans.get(target);
+  if (plan === undefined) {
+    const decorated =
+      storage.getStrategy(target) !== 'none' ||
+      storage.getExposedMetadatas(target).length > 0 ||
+      storage.getExcludedMetadatas(target).length > 0;
+    plan = decorated ? null : new ClassPlan(target);
+    plans.set(target, plan);
+  }
+  if (plan === null) throw new NeedsClassTransformer();
+  return plan;
+}
+
+const CONVERTED_TYPES: ReadonlySet<unknown> = new Set([String, Number, Boolean, Date, Buffer]);
+
+/** class-transformer's `instantiateArrayType`, for arrays only. */
+function newArray(arrayType: unknown): unknown[] {
+  if (typeof arrayType !== 'function') return [];
+  const array: unknown = new (arrayType as Constructor)();
+  if (array instanceof Set || array instanceof Map) throw new NeedsClassTransformer();
+  return typeof array === 'object' && array !== null && 'push' in array ? (array as unknown[]) : [];
+}
+
+/**
+ * class-transformer's `TransformOperationExecutor.transform` for plain-to-class with default options, restricted to
+ * what `JSON.parse` produces (plain objects, arrays, strings, numbers, booleans, null) and to classes using `@Type` and
+ * `@Transform` only. Step for step the same decisions, with every metadata lookup done once per class and key.
+ */
+function transform(value: unknown, targetType: unknown, arrayType: unknown): unknown {
+  if (Array.isArray(value)) {
+    const array = newArray(arrayType);
+    for (const item of value) array.push(transform(item, targetType, undefined));
+    return array;
+  }
+  if (CONVERTED_TYPES.has(targetType)) throw new NeedsClassTransformer();
+  if (typeof value !== 'object' || value === null) return value;
+  if (Object.getPrototypeOf(value) !== Object.prototype) throw new NeedsClassTransformer();
+
+  const source = value as Record<string, unknown>;
+  const plan = typeof targetType === 'function' ? planOf(targetType as Constructor) : undefined;
+  const result = (plan ? new plan.target() : {}) as Record<string, unknown>;
+  const prototype = (result.constructor as Constructor).prototype as object;
+  for (const key of Object.keys(source)) {
+    if (key === '__proto__' || key === 'constructor') continue;
+    const child = source[key];
+    const property = plan?.property(key);
+    const typeMetadata = property?.type;
+    const type = typeMetadata
+      ? typeMetadata.typeFunction
+        ? typeMetadata.typeFunction({ newObject: result, object: source, property: key })
+        : typeMetadata.reflectedType
+      : undefined;
+    // Getters without setters and methods of the class are never overwritten from the payload.
+    const descriptor = Object.getOwnPropertyDescriptor(prototype, key);
+    if ((descriptor && !descriptor.set) || result[key] instanceof Function) continue;
+
+    let final = transform(child, type, Array.isArray(child) ? typeMetadata?.reflectedType : undefined);
+    for (const metadata of property?.transforms ?? []) {
+      final = metadata.transformFn({
+        value: final,
+        key,
+        obj: source,
+        type: PLAIN_TO_CLASS,
+        options: TRANSFORM_OPTIONS,
+      });
+    }
+    result[key] = final;
+  }
+  return result;
+}
+
+/**
+ * The same instance as `plainToInstance(target, payload, { enableImplicitConversion: false })`, several times faster:
+ * what class-transformer looks up in its metadata for each key of each object is looked up once per class. Payloads or
+ * classes outside what the compiled path replicates (discriminators, `@Expose`/`@Exclude`, converted primitive types,
+ * values not made by `JSON.parse`) go to class-transformer itself.
+ */
+export function compiledPlainToInstance<T extends object>(
+  target: new () => T,
+  payload: Record<string, unknown>,
+): T {
+  try {
+    return transform(payload, target, undefined) as T;
+  } catch (error) {
+    if (!(error instanceof NeedsClassTransformer)) throw error;
+    return plainToInstance(target, payload, { enableImplicitConversion: false });
+  }
+}
