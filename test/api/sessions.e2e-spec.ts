@@ -1,4 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { PathorsInvalidArgumentError, PathorsNotFoundError, PathorsBadRequestError } from 'nestjs-pathors';
 import { PathorsSimulator } from 'nestjs-pathors/testing';
 import { createApiApp, type ApiApp } from './support/api-app.js';
@@ -142,6 +143,24 @@ describe.each(['v1', 'legacy'] as const)('PathorsSessionService over %s paths', 
       field: 'limit',
     });
     expect(simulator.requests()).toHaveLength(0);
+  });
+
+  it('warns once when Pathors marks the paths deprecated (legacy only)', async () => {
+    const other = await createApiApp(simulator, { apiStyle });
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      await other.sessions.createSession({ sessionId: `deprecated-${apiStyle}` });
+      await other.sessions.getSession(`deprecated-${apiStyle}`);
+
+      const warnings = warn.mock.calls.map(([message]) => String(message));
+      expect(warnings.filter((message) => message.includes('deprecated'))).toHaveLength(
+        apiStyle === 'legacy' ? 1 : 0,
+      );
+      expect(warnings.join()).not.toContain(simulator.apiKey);
+    } finally {
+      warn.mockRestore();
+      await other.close();
+    }
   });
 
   it("surfaces Pathors' own 400 message", async () => {
