@@ -1,10 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
-import { ApplicationConfig } from '@nestjs/core';
 import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ResolvedPathorsOptions } from '../pathors-options.resolver.js';
-import { PATHORS_RESOLVED_OPTIONS } from '../pathors.constants.js';
-import { mountedWebhookPath } from '../webhooks/pathors-boot-diagnostics.js';
+import { webhookRouteOf } from '../webhooks/pathors-boot-diagnostics.js';
 import { sharedSecretHeaders, standardWebhookHeaders } from './auth-headers.js';
 
 /**
@@ -55,16 +53,6 @@ const parseBody = (text: string): unknown => {
     return JSON.parse(text);
   } catch {
     return text;
-  }
-};
-
-const pathorsOptionsOf = (app: INestApplication): ResolvedPathorsOptions => {
-  try {
-    return app.get<ResolvedPathorsOptions>(PATHORS_RESOLVED_OPTIONS, { strict: false });
-  } catch {
-    throw new Error(
-      'deliver() needs an app that imports PathorsModule.forRoot() or forRootAsync(); this one does not.',
-    );
   }
 };
 
@@ -161,14 +149,10 @@ export async function deliver(
   payload: unknown,
   options: DeliverOptions = {},
 ): Promise<DeliverResult> {
-  const resolved = pathorsOptionsOf(app);
+  const route = webhookRouteOf(app, 'deliver()');
+  const resolved = route.options;
   const body = Buffer.from(options.rawBody ?? JSON.stringify(payload));
-  const path =
-    options.path ??
-    mountedWebhookPath(
-      app.get(ApplicationConfig, { strict: false }).getGlobalPrefix(),
-      resolved.webhook.path,
-    );
+  const path = options.path ?? route.path;
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     ...authHeaders(resolved, payload, body, options.auth ?? 'auto'),

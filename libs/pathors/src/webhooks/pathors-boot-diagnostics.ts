@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type INestApplicationContext,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { ApplicationConfig, DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { PathorsHandlerMetadata } from '../delivery/on-pathors-event.decorator.js';
 import { PATHORS_HANDLER_METADATA } from '../delivery/pathors-events.constants.js';
@@ -22,6 +28,30 @@ const trimSlashes = (segment: string): string => segment.replace(/^\/+|\/+$/g, '
  */
 export function mountedWebhookPath(globalPrefix: string, webhookPath: string): string {
   return `/${[globalPrefix, webhookPath].map(trimSlashes).filter(Boolean).join('/')}`;
+}
+
+/** Where an app's webhook is mounted and with which options; for helpers that work on a built app. */
+export interface PathorsWebhookRoute {
+  /** The mounted path, global prefix included. */
+  readonly path: string;
+  readonly options: ResolvedPathorsOptions;
+}
+
+/**
+ * The webhook route of an initialised app, read from its `PathorsModule` options and global prefix.
+ * Throws, naming the fix, when the app does not import `PathorsModule`.
+ */
+export function webhookRouteOf(app: INestApplicationContext, caller: string): PathorsWebhookRoute {
+  let options: ResolvedPathorsOptions;
+  try {
+    options = app.get<ResolvedPathorsOptions>(PATHORS_RESOLVED_OPTIONS, { strict: false });
+  } catch {
+    throw new Error(
+      `${caller} needs an app that imports PathorsModule.forRoot() or forRootAsync(); this one does not.`,
+    );
+  }
+  const prefix = app.get(ApplicationConfig, { strict: false }).getGlobalPrefix();
+  return { path: mountedWebhookPath(prefix, options.webhook.path), options };
 }
 
 /** A one-line description of how the webhook authenticates, without any secret. */
