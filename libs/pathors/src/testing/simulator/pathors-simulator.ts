@@ -110,7 +110,10 @@ export class PathorsSimulator {
 
   // ---- state --------------------------------------------------------------------------------------------------
 
-  /** Sessions currently held (ended sessions stay until deleted through the API). */
+  /**
+   * Sessions currently held (ended sessions stay until ended through the API's DELETE, which removes them). These
+   * are the live records: read them, do not change them.
+   */
   sessions(): readonly SimulatedSession[] {
     return [...this.state.sessions.values()];
   }
