@@ -112,8 +112,11 @@ export class CallEndedConsumers {
 export class SessionLifecycleConsumer {
   readonly seen: Array<{ event: string; sessionId: string }> = [];
   readonly gates = new Map<string, Gate>();
+  /** `event:sessionId` of every handler run that started. */
+  readonly started = new Set<string>();
 
   private async record(event: string, sessionId: string): Promise<void> {
+    this.started.add(`${event}:${sessionId}`);
     await this.gates.get(`${event}:${sessionId}`)?.opened;
     this.seen.push({ event, sessionId });
   }
