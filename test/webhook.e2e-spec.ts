@@ -32,6 +32,7 @@ import {
   buildSubscriptionUpdated,
   buildTextSessionFinalized,
   buildUsageUpdated,
+  deliver,
   sharedSecretHeaders,
   type PathorsPayload,
 } from 'nestjs-pathors/testing';
@@ -92,7 +93,8 @@ describe.each(ADAPTERS)('webhook endpoint on %s', (adapter) => {
 
   it.each(EVENTS)('delivers %s (%p) to its handler as an instance with Date timestamps', async (name, build, type, dates) => {
     const payload = build();
-    const response = await post(payload);
+    // Through the testing kit: an authenticated POST over real HTTP, resolved after the handlers ran.
+    const response = await deliver(harness.app, payload);
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ received: true });
     expect(handlers.calls).toHaveLength(1);
