@@ -73,13 +73,16 @@ export class CallEndedConsumers {
     bill: new Map<string, number>(),
   };
   readonly failOnce = new Set<keyof CallEndedConsumers['runs']>();
+  /** `handler:sessionId` pairs that fail on every run until removed. */
+  readonly failing = new Set<string>();
   private readonly failed = new Set<string>();
 
   private count(handler: keyof CallEndedConsumers['runs'], sessionId: string): void {
     const runs = this.runs[handler];
     runs.set(sessionId, (runs.get(sessionId) ?? 0) + 1);
-    if (this.failOnce.has(handler) && !this.failed.has(`${handler}:${sessionId}`)) {
-      this.failed.add(`${handler}:${sessionId}`);
+    const pair = `${handler}:${sessionId}`;
+    if (this.failing.has(pair) || (this.failOnce.has(handler) && !this.failed.has(pair))) {
+      this.failed.add(pair);
       throw new Error(`${handler} failed on purpose`);
     }
   }
@@ -99,6 +102,11 @@ export class CallEndedConsumers {
   async bill(event: CallEndedEvent) {
     await new Promise((resolve) => setImmediate(resolve));
     this.count('bill', event.sessionId);
+  }
+
+  /** Runs of each handler for one session, as `[crm, notify, bill]`. */
+  runsOf(sessionId: string): number[] {
+    return [this.runs.crm, this.runs.notify, this.runs.bill].map((runs) => runs.get(sessionId) ?? 0);
   }
 
   /** Total runs of one handler. */
