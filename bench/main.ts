@@ -9,8 +9,9 @@ import {
   type WebhookBenchPlan,
 } from './webhook/webhook.bench.js';
 import type { ScenarioName } from './webhook/webhook-ipc.js';
+import { printMemoryFigures, runMemoryBench } from './memory/idempotency-memory.bench.js';
 
-const BENCHES = ['webhook'] as const;
+const BENCHES = ['webhook', 'memory'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const { values } = parseArgs({
@@ -24,7 +25,7 @@ const { values } = parseArgs({
 const RESULTS_DIR = new URL('../.bench-results/', import.meta.url);
 const selected = new Set<BenchName>((values.only as BenchName[] | undefined) ?? BENCHES);
 const quick = values.quick ?? false;
-const scenarios: ScenarioName[] = ['bare', 'memory'];
+const scenarios: ScenarioName[] = ['bare', 'memory', 'redis', 'inbox'];
 
 const plan: WebhookBenchPlan = quick
   ? {
@@ -32,10 +33,10 @@ const plan: WebhookBenchPlan = quick
       adapters: BENCH_ADAPTERS,
       rounds: 1,
       warmupSeconds: 1,
-      seconds: 2,
+      seconds: 1,
       connections: 10,
       loopDelayScenarios: ['memory'],
-      loopDelaySeconds: 2,
+      loopDelaySeconds: 1,
     }
   : {
       scenarios,
@@ -67,6 +68,14 @@ async function main(): Promise<void> {
     const figures = await runWebhookBench({ ...plan, profileDir });
     printWebhookFigures(figures);
     report.webhook = figures;
+  }
+
+  if (selected.has('memory')) {
+    const deliveries = quick ? 200_000 : 1_000_000;
+    console.log(`\nIn-memory idempotency store: ${deliveries} distinct deliveries, driven in-process`);
+    const figures = await runMemoryBench(deliveries, quick ? 50_000 : 100_000);
+    printMemoryFigures(figures);
+    report.memory = figures;
   }
 
   const file = new URL(

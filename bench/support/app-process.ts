@@ -8,6 +8,8 @@ const REGISTER = fileURLToPath(new URL('./register.mjs', import.meta.url));
 export interface AppProcessOptions {
   /** Run the child under `--cpu-prof`, writing its profile into this folder on close. */
   readonly profileDir?: string;
+  /** Extra Node options, e.g. `--expose-gc`. */
+  readonly nodeOptions?: readonly string[];
   /** Extra environment variables. */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -18,11 +20,31 @@ export interface AppProcessOptions {
  */
 export class AppProcess<Request extends { type: string }, Reply extends { type: string }> {
   private readonly pending: Array<(reply: Reply) => void> = [];
+  private readonly listeners: Array<(reply: Reply) => void> = [];
   private exited = false;
+  /** Resolves with the exit code when the process ends. */
+  readonly exit: Promise<number | null>;
 
   private constructor(private readonly child: ChildProcess) {
-    child.on('message', (reply: Reply) => this.pending.shift()?.(reply));
-    child.on('exit', () => (this.exited = true));
+    child.on('message', (reply: Reply) => {
+      const waiting = this.pending.shift();
+      if (waiting) waiting(reply);
+      else for (const listener of this.listeners) listener(reply);
+    });
+    this.exit = once(child, 'exit').then(([code]) => {
+      this.exited = true;
+      return code as number | null;
+    });
+  }
+
+  /** Listens to messages no request is waiting for (progress reports). */
+  onMessage(listener: (reply: Reply) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Sends a message without waiting for a reply. */
+  post(message: Request): void {
+    this.child.send(message);
   }
 
   /** Starts the entry, resolving with the process and its first message (the entry's "ready"). */
@@ -31,7 +53,7 @@ export class AppProcess<Request extends { type: string }, Reply extends { type: 
     args: readonly string[],
     options: AppProcessOptions = {},
   ): Promise<{ process: AppProcess<Request, Reply>; ready: Reply }> {
-    const execArgv = ['--import', REGISTER, '--enable-source-maps'];
+    const execArgv = ['--import', REGISTER, '--enable-source-maps', ...(options.nodeOptions ?? [])];
     if (options.profileDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`);
     const child = fork(fileURLToPath(entry), [...args], {
       execArgv,
@@ -40,7 +62,7 @@ export class AppProcess<Request extends { type: string }, Reply extends { type: 
     });
     const appProcess = new AppProcess<Request, Reply>(child);
     const ready = new Promise<Reply>((resolve) => appProcess.pending.push(resolve));
-    const failed = once(child, 'exit').then(([code]) => {
+    const failed = appProcess.exit.then((code) => {
       throw new Error(
         `${fileURLToPath(entry)} ${args.join(' ')} exited with code ${String(code)} before it was ready`,
       );
@@ -60,10 +82,9 @@ export class AppProcess<Request extends { type: string }, Reply extends { type: 
   /** Asks the process to close (so a CPU profile is written), killing it if it does not exit within 10 s. */
   async close(message: Request): Promise<void> {
     if (this.exited) return;
-    const exited = once(this.child, 'exit');
     this.child.send(message);
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
-    await exited;
+    await this.exit;
     clearTimeout(timer);
   }
 }

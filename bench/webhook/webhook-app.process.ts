@@ -14,9 +14,14 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import { OnPathorsEvent, PATHORS_EVENT_NAMES, PathorsModule, type PathorsEventName } from 'nestjs-pathors';
+import { BullMqInbox } from 'nestjs-pathors/inbox';
+import { RedisIdempotencyStore } from 'nestjs-pathors/redis';
 import { BENCH_SECRET } from './payload-mix.js';
 import type { AppReply, AppRequest, ScenarioName } from './webhook-ipc.js';
 
@@ -41,20 +46,57 @@ class NoopHandler {
   }
 }
 
-function pathorsModule(scenario: ScenarioName): DynamicModule {
+const REDIS = { host: '127.0.0.1', port: 6379 };
+// Every key this process writes in Redis starts with it; all are deleted on close.
+const RUN_PREFIX = `pathors-bench:${process.pid}:${randomBytes(4).toString('hex')}`;
+const INBOX_QUEUE = 'bench-inbox';
+
+function pathorsModule(scenario: ScenarioName, redis: Redis): DynamicModule {
+  const webhook = { secret: BENCH_SECRET };
+  const store = new RedisIdempotencyStore(redis, { keyPrefix: `${RUN_PREFIX}:idem:` });
   switch (scenario) {
     case 'memory':
-      return PathorsModule.forRoot({ webhook: { secret: BENCH_SECRET } });
+      return PathorsModule.forRoot({ webhook });
+    case 'redis':
+      return PathorsModule.forRoot({ webhook, delivery: { store } });
+    case 'inbox':
+      // A receiving replica (consume: false): the figures are those of the answer path, verify-validate-persist-202,
+      // without a worker of the same process competing for the CPU.
+      return PathorsModule.forRoot({
+        webhook,
+        delivery: {
+          store,
+          inbox: new BullMqInbox({
+            connection: REDIS,
+            prefix: `${RUN_PREFIX}:bull`,
+            queueName: INBOX_QUEUE,
+            consume: false,
+          }),
+        },
+      });
     default:
-      throw new Error(`scenario ${scenario} is not available yet`);
+      throw new Error(`no Pathors module in scenario ${scenario}`);
   }
 }
 
-function appModule(scenario: ScenarioName) {
+async function deleteRunKeys(redis: Redis, scenario: ScenarioName): Promise<void> {
+  if (scenario === 'inbox') {
+    const queue = new Queue(INBOX_QUEUE, { connection: REDIS, prefix: `${RUN_PREFIX}:bull` });
+    await queue.obliterate({ force: true });
+    await queue.close();
+  }
+  for (let cursor = '0'; ;) {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${RUN_PREFIX}:*`, 'COUNT', 1000);
+    if (keys.length > 0) await redis.unlink(...keys);
+    if ((cursor = next) === '0') break;
+  }
+}
+
+function appModule(scenario: ScenarioName, redis: Redis) {
   @Module(
     scenario === 'bare'
       ? { controllers: [BareController] }
-      : { imports: [EventEmitterModule.forRoot(), pathorsModule(scenario)], providers: [NoopHandler] },
+      : { imports: [EventEmitterModule.forRoot(), pathorsModule(scenario, redis)], providers: [NoopHandler] },
   )
   class BenchAppModule {}
   return BenchAppModule;
@@ -62,7 +104,8 @@ function appModule(scenario: ScenarioName) {
 
 async function main(): Promise<void> {
   const [adapter, scenario] = process.argv.slice(2) as ['express' | 'fastify', ScenarioName];
-  const module = appModule(scenario);
+  const redis = new Redis({ ...REDIS, lazyConnect: true, maxRetriesPerRequest: 2 });
+  const module = appModule(scenario, redis);
   const app =
     adapter === 'fastify'
       ? await NestFactory.create(module, new FastifyAdapter(), { logger: false })
@@ -90,7 +133,12 @@ async function main(): Promise<void> {
         });
         break;
       case 'close':
-        void app.close().then(() => process.exit(0));
+        void app
+          .close()
+          .then(() =>
+            scenario === 'redis' || scenario === 'inbox' ? deleteRunKeys(redis, scenario) : undefined,
+          )
+          .finally(() => process.exit(0));
         break;
     }
   });

@@ -110,16 +110,47 @@ const figuresOf = (result: autocannon.Result): LoadFigures => ({
   requests: result['2xx'],
 });
 
-/** Sends one request of every kind and checks the app handled it (200), so that the bench measures the full path. */
+/** What each scenario must answer to a fresh event: handled now (200), or persisted in the inbox (202 "queued"). */
+const EXPECTED_ANSWER: Readonly<Record<ScenarioName, { status: number; note?: string }>> = {
+  bare: { status: 200 },
+  memory: { status: 200 },
+  redis: { status: 200 },
+  inbox: { status: 202, note: 'queued' },
+};
+
+async function post(url: string, body: string): Promise<{ status: number; note?: string; text: string }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: BENCH_HEADERS,
+    body,
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await response.text();
+  const parsed = JSON.parse(text) as { note?: string };
+  return { status: response.status, note: parsed.note, text };
+}
+
+/**
+ * Sends one request of every kind and checks the answer, so that the bench measures the full path (handler run,
+ * or delivery queued); then sends one twice and checks the webhook recognised the duplicate (dedupe is active).
+ */
 async function preflight(url: string, scenario: ScenarioName): Promise<void> {
   const mix = new PayloadMix();
+  const expected = EXPECTED_ANSWER[scenario];
+  let body = '';
   for (let kind = 0; kind < PAYLOAD_KINDS; kind++) {
-    const body = mix.next();
-    const response = await fetch(url, { method: 'POST', headers: BENCH_HEADERS, body });
-    const text = await response.text();
-    if (response.status !== 200) {
-      throw new Error(`${scenario}: ${url} answered ${response.status} ${text} to ${body}`);
+    body = mix.next();
+    const answer = await post(url, body);
+    if (answer.status !== expected.status || answer.note !== expected.note) {
+      throw new Error(`${scenario}: ${url} answered ${answer.status} ${answer.text} to ${body}`);
     }
+  }
+  if (scenario === 'bare') return;
+  const again = await post(url, body);
+  if (!again.note?.startsWith('duplicate') && scenario !== 'inbox') {
+    throw new Error(
+      `${scenario}: a redelivery was not recognised as a duplicate: ${again.status} ${again.text}`,
+    );
   }
 }
 
