@@ -67,7 +67,12 @@ export async function startSampleApp(options: StartSampleAppOptions = {}): Promi
     const app = await withEnvironment(embedded?.environment() ?? {}, () =>
       NestFactory.create(
         { module: AppModule, imports: embedded ? [EmbeddedPathorsModule.forRoot(embedded)] : [] },
-        { logger: options.logger ?? ['log', 'warn', 'error'], abortOnError: false },
+        {
+          logger: options.logger ?? ['log', 'warn', 'error'],
+          abortOnError: false,
+          // An open inspector tab holds a server-sent-events connection: close it rather than wait on shutdown.
+          forceCloseConnections: true,
+        },
       ),
     );
     app.enableShutdownHooks();

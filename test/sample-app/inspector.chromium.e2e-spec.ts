@@ -34,8 +34,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
   await app?.stop();
+  await browser?.close();
 });
 
 /** Rows the inspector shows for a session. */
@@ -102,4 +102,11 @@ it('shows a delivery refused for validation errors, with the fields at fault', a
 
   mkdirSync(fileURLToPath(new URL('.', `file://${SCREENSHOT}`)), { recursive: true });
   await page.screenshot({ path: SCREENSHOT, fullPage: true });
+});
+
+it('shuts down cleanly on SIGTERM while the page still holds its live connection', async () => {
+  expect(await page.locator('#connection').getAttribute('data-state')).toBe('live');
+  // Nest runs the shutdown hooks (closing the database), then re-raises the signal.
+  expect(await app.stop()).toEqual({ code: null, signal: 'SIGTERM' });
+  expect(app.output()).toContain('[Database] Closed PGlite (embedded, in memory)');
 });

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { sampleAppMode, type RunningSampleApp } from '../../sample-app/src/bootstrap.js';
 import { Database } from '../../sample-app/src/database/database.js';
 import type { PlayedDemoSession } from '../../sample-app/src/embedded/demo-sessions.service.js';
-import type { DeliveryTrace } from '../../sample-app/src/inspector/delivery-trace.js';
+import type { DeliveryTrace } from '../../sample-app/src/inspector/delivery-trace.types.js';
 import type { SessionRecord } from '../../sample-app/src/outcomes/outcomes.repository.js';
 import { bootSampleApp } from './support/sample-app.harness.js';
 

@@ -28,5 +28,6 @@ export class DatabaseModule implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.database.close();
+    new Logger('Database').log(`Closed ${this.database.description}`);
   }
 }

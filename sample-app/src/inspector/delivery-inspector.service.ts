@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Observable, Subject, concat, defer, from } from 'rxjs';
-import type { DeliveryTrace, HandlerRun, ValidationIssue } from './delivery-trace.js';
+import type { DeliveryTrace, HandlerRun, ValidationIssue } from './delivery-trace.types.js';
 
 const KEPT_TRACES = 100;
 

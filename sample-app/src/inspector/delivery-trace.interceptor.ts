@@ -10,7 +10,7 @@ import { PathorsDelivery, isPathorsContext } from 'nestjs-pathors';
 import { catchError, tap, throwError, type Observable } from 'rxjs';
 import { WEBHOOK_PATH } from '../config/pathors.config.js';
 import { DeliveryInspector, OpenTrace } from './delivery-inspector.service.js';
-import type { ValidationIssue } from './delivery-trace.js';
+import type { ValidationIssue } from './delivery-trace.types.js';
 
 /**
  * Feeds the inspector without touching the library, as an app-wide interceptor. Around the webhook route it opens a

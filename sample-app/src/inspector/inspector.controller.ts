@@ -4,7 +4,7 @@ import { map, type Observable } from 'rxjs';
 import { WEBHOOK_PATH } from '../config/pathors.config.js';
 import { EmbeddedPathors } from '../embedded/embedded-pathors.js';
 import { DeliveryInspector } from './delivery-inspector.service.js';
-import type { DeliveryTrace } from './delivery-trace.js';
+import type { DeliveryTrace } from './delivery-trace.types.js';
 
 /** The page's static files: HTML and CSS from `sample-app/public`, the script compiled beside this file. */
 const ASSETS = {

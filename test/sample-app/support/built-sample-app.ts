@@ -10,7 +10,8 @@ export interface BuiltSampleApp {
   readonly url: string;
   /** Everything the process printed so far. */
   output(): string;
-  stop(): Promise<void>;
+  /** Sends SIGTERM (once) and resolves with how the process ended. */
+  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /** Builds the sample app (and the package first when its build is missing), as `npm run build:sample` does. */
@@ -39,7 +40,9 @@ export async function startBuiltSampleApp(env: Record<string, string> = {}): Pro
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     const read = (chunk: Buffer) => {
       output += chunk.toString();
@@ -55,9 +58,9 @@ export async function startBuiltSampleApp(env: Record<string, string> = {}): Pro
   return {
     url,
     output: () => output,
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
+    stop: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
     },
   };
 }

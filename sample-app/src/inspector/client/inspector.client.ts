@@ -4,7 +4,7 @@
  * send: it is written with `textContent`, never as HTML.
  */
 import type { InspectorInfo } from '../inspector.controller.js';
-import type { DeliveryTrace } from '../delivery-trace.js';
+import type { DeliveryTrace } from '../delivery-trace.types.js';
 
 const MAX_ROWS = 100;
 
