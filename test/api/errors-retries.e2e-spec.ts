@@ -227,6 +227,17 @@ describe('API errors, retries and timeouts', () => {
     });
   });
 
+  describe('connections', () => {
+    it('reuses keep-alive connections across requests', async () => {
+      for (let i = 0; i < 20; i++) await api.sessions.getSession('known');
+
+      expect(simulator.requests()).toHaveLength(20);
+      // Without keep-alive every request would open its own connection. undici may open a second one when the
+      // next request is dispatched before the previous socket returned to the pool.
+      expect(simulator.connectionCount()).toBeLessThanOrEqual(2);
+    });
+  });
+
   describe('a webhook-only app', () => {
     it('boots without apiKey and projectId, and fails at the first call naming the option', async () => {
       const bare = await createApiApp(simulator, { apiKey: undefined, projectId: undefined });

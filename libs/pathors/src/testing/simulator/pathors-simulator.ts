@@ -58,11 +58,15 @@ export class PathorsSimulator {
   private readonly state: SimulatorState;
   private readonly server: Server;
   private baseUrl?: string;
+  private connections = 0;
 
   constructor(private readonly options: PathorsSimulatorOptions = {}) {
     this.state = new SimulatorState(options);
     this.server = createServer((request, response) => {
       void this.serve(request, response);
+    });
+    this.server.on('connection', () => {
+      this.connections += 1;
     });
   }
 
@@ -160,9 +164,15 @@ export class PathorsSimulator {
     );
   }
 
-  /** Forgets the request log. */
+  /** Forgets the request log and the connection count. */
   clearRequests(): void {
     this.state.requests.length = 0;
+    this.connections = 0;
+  }
+
+  /** TCP connections opened to the simulator since start (or {@link clearRequests}): shows keep-alive reuse. */
+  connectionCount(): number {
+    return this.connections;
   }
 
   // ---- completions --------------------------------------------------------------------------------------------
