@@ -148,7 +148,7 @@ export async function runPathorsCli(
     .option('--text-ratio <ratio>', 'share of text (not call) sessions, 0..1', parseRatio, 0.3)
     .option('--duplicates', 'deliver every event a second time, as an at-least-once sender may')
     .option('--reorder', 'shuffle the order of each session’s events (seeded; see --seed)')
-    .option('--seed <n>', 'seed of --reorder and of the session mix', positiveInteger, 1)
+    .option('--seed <n>', 'seed of --reorder', positiveInteger, 1)
     .addHelpText('after', EXIT_CODES_HELP)
     .action(
       async (flags: CredentialFlags & Omit<SimulateOptions, 'url' | 'credentials'> & { url: string }) => {

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { PathorsCallStatus } from '../events/lifecycle/call-status.js';
 import type { PathorsDialect } from '../events/pathors-event.map.js';
 import type { SimulatedSession, SimulatedSessionScript } from '../testing/simulator/simulator.types.js';
-import { eventNameOf, orderPayloads, sessionPayloads } from '../testing/simulator/simulator-webhooks.js';
+import {
+  eventNameOf,
+  LIFECYCLE_ORDER,
+  orderPayloads,
+  PLATFORM_ORDER,
+  sessionPayloads,
+} from '../testing/simulator/simulator-webhooks.js';
 import { CLI_EXIT, type CliExitCode } from './cli-exit-codes.js';
 import type { CliOutput } from './cli-output.js';
 import { deliveryHeaders, postWebhook, type WebhookCredentials } from './webhook-sender.js';
@@ -131,7 +137,11 @@ export async function runSimulate(options: SimulateOptions, out: CliOutput): Pro
 
   const rows: string[][] = [['event', 'sent', 'status codes', 'p50 ms', 'p95 ms', 'p99 ms']];
   const all: EventStats = { sent: 0, statuses: new Map(), latencies: [] };
-  for (const [event, entry] of stats) {
+  // Rows in the documented order of a session's events, whatever order they were sent in.
+  const documented: readonly string[] = [...PLATFORM_ORDER.slice(0, 1), ...LIFECYCLE_ORDER];
+  const rank = (event: string) =>
+    documented.includes(event) ? documented.indexOf(event) : documented.length;
+  for (const [event, entry] of [...stats].sort(([a], [b]) => rank(a) - rank(b))) {
     rows.push(statsRow(event, entry, out));
     all.sent += entry.sent;
     all.latencies.push(...entry.latencies);
