@@ -132,10 +132,6 @@ export type SimulatedCompletion =
       }>;
     };
 
-/** Lifecycle events of a session, in the documented order. */
-export type SimulatedLifecycleEvent =
-  'session.ended' | 'call.ended' | 'session.finalized' | 'recording.ready';
-
 /** What {@link PathorsSimulator.playSession} plays. Every field is optional. */
 export interface SimulatedSessionScript {
   /**
