@@ -1,8 +1,8 @@
 import { Logger, type INestApplication, type LogLevel } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app.module.js';
 import { PathorsAgentService } from 'nestjs-pathors';
+import { AppModule } from './app.module.js';
 import { WEBHOOK_PATH } from './config/pathors.config.js';
 import { sampleConfig } from './config/sample.config.js';
 import { EmbeddedPathors } from './embedded/embedded-pathors.js';
@@ -41,17 +41,20 @@ export function sampleAppMode(env: NodeJS.ProcessEnv): SampleAppMode {
 }
 
 /**
- * Runs `create` with `values` added to `process.env` (variables already set win), then restores the environment.
- * Config factories read the environment while the app is created, so the embedded simulator's settings reach them
- * exactly as a cloud setup's would, without leaking into the process afterwards.
+ * Runs `create` with `values` set in `process.env`, then restores the environment. Config factories read the
+ * environment while the app is created, so the embedded simulator's settings reach them exactly as a cloud setup's
+ * would, without leaking into the process afterwards.
  */
 async function withEnvironment<T>(values: Record<string, string>, create: () => Promise<T>): Promise<T> {
-  const added = Object.keys(values).filter((name) => process.env[name] === undefined);
-  for (const name of added) process.env[name] = values[name];
+  const previous = Object.keys(values).map((name) => [name, process.env[name]] as const);
+  Object.assign(process.env, values);
   try {
     return await create();
   } finally {
-    for (const name of added) delete process.env[name];
+    for (const [name, value] of previous) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   }
 }
 

@@ -49,7 +49,7 @@ export class EmbeddedPathors {
     return this.simulator.url;
   }
 
-  /** The environment a cloud setup would have, pointing at the simulator; config factories read it. */
+  /** The environment a cloud setup would have, pointing at the simulator (it wins over the shell's for this boot). */
   environment(): Record<string, string> {
     return {
       PATHORS_API_KEY: this.simulator.apiKey,

@@ -3,9 +3,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Observable, Subject, concat, defer, from } from 'rxjs';
 import type { DeliveryTrace, HandlerRun, ValidationIssue } from './delivery-trace.types.js';
 
+/** Deliveries the page shows at most. */
 const KEPT_TRACES = 100;
 
-/** A delivery being handled: filled in by the interceptor and the catch-all handler, published when answered. */
+/** A delivery being handled: filled in around the webhook route and around each handler, published when answered. */
 export class OpenTrace {
   event?: string;
   sessionId?: string;
