@@ -10,7 +10,7 @@ import {
 } from 'nestjs-pathors';
 import { buildCallEnded, buildSessionCreated, standardWebhookHeaders } from 'nestjs-pathors/testing';
 import { RecordingHandlers } from '../support/recording-handlers.js';
-import { ADAPTERS, createWebhookApp, type WebhookApp } from '../support/webhook-app.js';
+import { ADAPTERS, createWebhookApp, type AdapterName, type WebhookApp } from '../support/webhook-app.js';
 import { CLI_BIN, ensureCliBuilt, listenForWebhooks, runCli } from './cli-support.js';
 
 const SECRET = 'cli-secret-0123456789';
@@ -29,6 +29,26 @@ const file = (name: string, content: string): string => {
   writeFileSync(path, content);
   return path;
 };
+
+/** An app accepting both credentials, listening on 127.0.0.1 with the fixture handlers, reset before each test. */
+function runningApp(adapter: AdapterName): { harness: WebhookApp; handlers: RecordingHandlers; url: string } {
+  const target = {} as { harness: WebhookApp; handlers: RecordingHandlers; url: string };
+  beforeAll(async () => {
+    target.harness = await createWebhookApp({
+      adapter,
+      rawBody: true,
+      pathors: { webhook: { secret: SECRET, signingSecret: SIGNING_SECRET } },
+      providers: [RecordingHandlers],
+    });
+    target.handlers = target.harness.get(RecordingHandlers);
+    target.url = await listenForWebhooks(target.harness.app);
+  });
+  afterAll(() => target.harness.app.close());
+  beforeEach(() => {
+    target.handlers.calls.length = 0;
+  });
+  return target;
+}
 
 describe('the built binary', () => {
   it('is the package bin and starts with a shebang', () => {
@@ -72,31 +92,14 @@ describe('the built binary', () => {
 });
 
 describe.each(ADAPTERS)('trigger against a running %s app', (adapter) => {
-  let harness: WebhookApp;
-  let handlers: RecordingHandlers;
-  let url: string;
-
-  beforeAll(async () => {
-    harness = await createWebhookApp({
-      adapter,
-      rawBody: true,
-      pathors: { webhook: { secret: SECRET, signingSecret: SIGNING_SECRET } },
-      providers: [RecordingHandlers],
-    });
-    handlers = harness.get(RecordingHandlers);
-    url = await listenForWebhooks(harness.app);
-  });
-  afterAll(() => harness.app.close());
-  beforeEach(() => {
-    handlers.calls.length = 0;
-  });
+  const target = runningApp(adapter);
 
   it('sends a realistic call.ended with --set overrides, authenticated with the shared secret (exit 0)', async () => {
     const run = await runCli([
       'trigger',
       'call.ended',
       '--url',
-      url,
+      target.url,
       '--secret',
       SECRET,
       '--set',
@@ -106,18 +109,18 @@ describe.each(ADAPTERS)('trigger against a running %s app', (adapter) => {
     ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^200 in \d+ ms {2}\{"received":true\}$/m);
-    expect(handlers.calls).toHaveLength(1);
-    const event = handlers.calls[0].event as CallEndedEvent;
+    expect(target.handlers.calls).toHaveLength(1);
+    const event = target.handlers.calls[0].event as CallEndedEvent;
     expect(event).toBeInstanceOf(CallEndedEvent);
     expect([event.callStatus, event.callDuration]).toEqual(['busy', 0]);
   });
 
   it('signs a platform event with --signing-secret (secret from the environment)', async () => {
-    const run = await runCli(['trigger', 'session.ended', '--dialect', 'platform', '--url', url], {
+    const run = await runCli(['trigger', 'session.ended', '--dialect', 'platform', '--url', target.url], {
       PATHORS_WEBHOOK_SIGNING_SECRET: SIGNING_SECRET,
     });
     expect(run.code).toBe(0);
-    const [{ event, delivery }] = handlers.calls;
+    const [{ event, delivery }] = target.handlers.calls;
     expect(event).toBeInstanceOf(PlatformSessionEndedEvent);
     expect(delivery.deliveryId).toMatch(/^msg_/);
   });
@@ -125,35 +128,43 @@ describe.each(ADAPTERS)('trigger against a running %s app', (adapter) => {
   it('sends a text session.finalized with --unset, and nested fields with dotted --set', async () => {
     const unset = ['--unset', 'callStatus', '--unset', 'callDuration'];
     expect(
-      (await runCli(['trigger', 'session.finalized', '--url', url, '--secret', SECRET, ...unset])).code,
+      (await runCli(['trigger', 'session.finalized', '--url', target.url, '--secret', SECRET, ...unset]))
+        .code,
     ).toBe(0);
-    expect((handlers.calls[0].event as SessionFinalizedEvent).isCall()).toBe(false);
+    expect((target.handlers.calls[0].event as SessionFinalizedEvent).isCall()).toBe(false);
 
     const nested = ['--set', 'metadata.sessionVariables.crmContactId=crm-7'];
     const run = await runCli([
       'trigger',
       'session.created',
       '--url',
-      url,
+      target.url,
       '--signing-secret',
       SIGNING_SECRET,
       ...nested,
     ]);
     expect(run.code).toBe(0);
-    expect(handlers.calls[1].delivery.payload.metadata).toMatchObject({
+    expect(target.handlers.calls[1].delivery.payload.metadata).toMatchObject({
       sessionVariables: { crmContactId: 'crm-7' },
     });
   });
 
   it('exits 1 and shows the status when the app refuses the delivery (401 wrong secret, 400 invalid field)', async () => {
-    const unauthorized = await runCli(['trigger', 'call.ended', '--url', url, '--secret', 'wrong-secret']);
+    const unauthorized = await runCli([
+      'trigger',
+      'call.ended',
+      '--url',
+      target.url,
+      '--secret',
+      'wrong-secret',
+    ]);
     expect(unauthorized.code).toBe(1);
     expect(unauthorized.stdout).toMatch(/^401 in/m);
     const invalid = await runCli([
       'trigger',
       'call.ended',
       '--url',
-      url,
+      target.url,
       '--secret',
       SECRET,
       '--set',
@@ -161,7 +172,7 @@ describe.each(ADAPTERS)('trigger against a running %s app', (adapter) => {
     ]);
     expect(invalid.code).toBe(1);
     expect(invalid.stdout).toContain('callStatus');
-    expect(handlers.calls).toHaveLength(0);
+    expect(target.handlers.calls).toHaveLength(0);
   });
 });
 
@@ -210,24 +221,7 @@ describe('trigger without sending', () => {
 });
 
 describe('replay and simulate against a running app', () => {
-  let harness: WebhookApp;
-  let handlers: RecordingHandlers;
-  let url: string;
-
-  beforeAll(async () => {
-    harness = await createWebhookApp({
-      adapter: 'express',
-      rawBody: true,
-      pathors: { webhook: { secret: SECRET, signingSecret: SIGNING_SECRET } },
-      providers: [RecordingHandlers],
-    });
-    handlers = harness.get(RecordingHandlers);
-    url = await listenForWebhooks(harness.app);
-  });
-  afterAll(() => harness.app.close());
-  beforeEach(() => {
-    handlers.calls.length = 0;
-  });
+  const target = runningApp('express');
 
   /** A line as PathorsDeadLetterService.exportJsonLines() writes it. */
   const deadLetterLine = (body: Record<string, unknown>, eventName: string, webhookId?: string): string =>
@@ -252,18 +246,25 @@ describe('replay and simulate against a running app', () => {
       'dead-letters.jsonl',
       `${deadLetterLine(callEnded, 'call.ended')}\n\n${deadLetterLine(created, 'session.created', 'msg_recorded_1')}\n`,
     );
-    const run = await runCli(['replay', path, '--url', url, '--signing-secret', SIGNING_SECRET]);
+    const run = await runCli(['replay', path, '--url', target.url, '--signing-secret', SIGNING_SECRET]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^line 1 {2}call\.ended .* 200 /m);
     expect(run.stdout).toMatch(/^line 3 {2}session\.created .* 200 /m);
     expect(run.stdout).toContain('replayed 2 deliveries: 2 x 200');
-    expect(handlers.calls.map((call) => call.delivery.payload)).toEqual([callEnded, created]);
-    expect(handlers.calls[1].delivery.deliveryId).toBe('msg_recorded_1');
+    expect(target.handlers.calls.map((call) => call.delivery.payload)).toEqual([callEnded, created]);
+    expect(target.handlers.calls[1].delivery.deliveryId).toBe('msg_recorded_1');
   });
 
   it('exits 1 when a replayed delivery is refused, and 2 for a malformed line (sending nothing)', async () => {
     const path = file('one.jsonl', `${deadLetterLine(buildCallEnded(), 'call.ended')}\n`);
-    const refused = await runCli(['replay', path, '--url', url, '--signing-secret', OTHER_SIGNING_SECRET]);
+    const refused = await runCli([
+      'replay',
+      path,
+      '--url',
+      target.url,
+      '--signing-secret',
+      OTHER_SIGNING_SECRET,
+    ]);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toContain('1 x 401');
 
@@ -271,19 +272,19 @@ describe('replay and simulate against a running app', () => {
       'broken.jsonl',
       `${deadLetterLine(buildCallEnded(), 'call.ended')}\n{"eventName": 3}\n`,
     );
-    const run = await runCli(['replay', broken, '--url', url, '--secret', SECRET]);
+    const run = await runCli(['replay', broken, '--url', target.url, '--secret', SECRET]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(
       'broken.jsonl:2: Delivery record field "idempotencyKey" must be a string; nothing was sent',
     );
-    expect(handlers.calls).toHaveLength(0);
+    expect(target.handlers.calls).toHaveLength(0);
   });
 
   it('simulate plays whole lifecycles with duplicates and reordering and prints the summary table', async () => {
     const run = await runCli([
       'simulate',
       '--url',
-      url,
+      target.url,
       '--secret',
       SECRET,
       '--sessions',
@@ -310,13 +311,13 @@ describe('replay and simulate against a running app', () => {
     expect(run.stdout.split('\n')[0]).toMatch(/^event\s+sent\s+status codes\s+p50 ms\s+p95 ms\s+p99 ms$/);
     expect(run.stdout).toContain('6 sessions (lifecycle, duplicates, reordered)');
     // Every event reached its handler; duplicates were answered without running the handlers again.
-    expect(handlers.calls.length).toBe(22);
-    const recordings = handlers.calls.filter((call) => call.event instanceof RecordingReadyEvent);
+    expect(target.handlers.calls.length).toBe(22);
+    const recordings = target.handlers.calls.filter((call) => call.event instanceof RecordingReadyEvent);
     expect(recordings).toHaveLength(5);
   });
 
   it('simulate exits 1 and shows the refusals when the credentials are wrong', async () => {
-    const run = await runCli(['simulate', '--url', url, '--secret', 'wrong', '--sessions', '2']);
+    const run = await runCli(['simulate', '--url', target.url, '--secret', 'wrong', '--sessions', '2']);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^total\s+8\s+401 x8/m);
   });

@@ -39,14 +39,11 @@ const positiveInteger = (value: string): number => {
   return parsed;
 };
 
-/** The options every sending command shares: where, and with which credentials. */
-function withDeliveryOptions(command: Command): Command {
+/** The credential options, named after the module's `webhook` options; secrets may come from the environment. */
+function withCredentialOptions(command: Command): Command {
   return command
-    .requiredOption('--url <url>', 'the webhook endpoint, e.g. http://localhost:3000/pathors/webhooks')
     .addOption(
-      new Option('--secret <secret>', 'shared secret the app expects (webhook.secret)').env(
-        'PATHORS_WEBHOOK_SECRET',
-      ),
+      new Option('--secret <secret>', 'shared secret (webhook.secret)').env('PATHORS_WEBHOOK_SECRET'),
     )
     .addOption(
       new Option('--secret-header <name>', 'header carrying the shared secret (webhook.secretHeader)')
@@ -57,8 +54,17 @@ function withDeliveryOptions(command: Command): Command {
       new Option('--signing-secret <whsec>', 'Standard Webhooks signing secret (webhook.signingSecret)').env(
         'PATHORS_WEBHOOK_SIGNING_SECRET',
       ),
-    )
-    .option('--insecure', 'send without any credential (an app with webhook.verify: false)');
+    );
+}
+
+/** The options every sending command shares: where, and with which credentials. */
+function withDeliveryOptions(command: Command): Command {
+  return withCredentialOptions(
+    command.requiredOption(
+      '--url <url>',
+      'the webhook endpoint, e.g. http://localhost:3000/pathors/webhooks',
+    ),
+  ).option('--insecure', 'send without any credential (an app with webhook.verify: false)');
 }
 
 const credentialsOf = (flags: CredentialFlags): WebhookCredentials => {
@@ -170,26 +176,15 @@ export async function runPathorsCli(
       exitCode = await replay(file, flags, out);
     });
 
-  program
-    .command('verify')
-    .description('say whether a captured webhook request authenticates, and if not, which step fails')
-    .argument(
-      '<file>',
-      'captured request: JSON { "headers": {…}, "body": "<exact text>" } or a raw HTTP request',
-    )
-    .addOption(
-      new Option('--secret <secret>', 'shared secret (webhook.secret)').env('PATHORS_WEBHOOK_SECRET'),
-    )
-    .addOption(
-      new Option('--secret-header <name>', 'header carrying the shared secret')
-        .default('authorization')
-        .argParser((value: string) => value.toLowerCase()),
-    )
-    .addOption(
-      new Option('--signing-secret <whsec>', 'Standard Webhooks signing secret').env(
-        'PATHORS_WEBHOOK_SIGNING_SECRET',
+  withCredentialOptions(
+    program
+      .command('verify')
+      .description('say whether a captured webhook request authenticates, and if not, which step fails')
+      .argument(
+        '<file>',
+        'captured request: JSON { "headers": {…}, "body": "<exact text>" } or a raw HTTP request',
       ),
-    )
+  )
     .option(
       '--tolerance <seconds>',
       'accepted signature age (webhook.toleranceSeconds)',
