@@ -20,6 +20,7 @@ import {
   PathorsDelivery,
   SessionEndedEvent,
   isPathorsContext,
+  type PathorsEventFor,
 } from 'nestjs-pathors';
 import { buildCallEnded, buildSessionEnded, sharedSecretHeaders } from 'nestjs-pathors/testing';
 import { ADAPTERS, createWebhookApp, type WebhookApp } from './support/webhook-app.js';
@@ -85,7 +86,7 @@ class DenyAllGuard implements CanActivate {
 class ContextHandlers {
   @UseInterceptors(HandlerScopedInterceptor)
   @OnPathorsEvent('session.ended')
-  onSessionEnded(_event: SessionEndedEvent) {
+  onSessionEnded(_event: PathorsEventFor<'session.ended'>) {
     seen.push('handler:session.ended');
   }
 

@@ -1,4 +1,11 @@
-import { Module, type INestApplication, type Provider, type Type, type DynamicModule } from '@nestjs/common';
+import {
+  Module,
+  type DynamicModule,
+  type INestApplication,
+  type ModuleMetadata,
+  type Provider,
+  type Type,
+} from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -17,7 +24,7 @@ export interface WebhookAppOptions {
   /** A whole PathorsModule registration, instead of `forRoot(pathors)`. */
   pathorsModule?: DynamicModule;
   providers?: Provider[];
-  imports?: Array<Type | DynamicModule>;
+  imports?: ModuleMetadata['imports'];
   rawBody?: boolean;
   globalPrefix?: string;
   eventEmitter?: boolean;
