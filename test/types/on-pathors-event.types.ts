@@ -1,5 +1,5 @@
 /**
- * Type-level tests, checked by `npm run test:types` (tsc). Every `@ts-expect-error` line must be a compile error:
+ * Type-level tests, checked with the whole tree by `npm run test:types` (tsc -p tsconfig.json). Every `@ts-expect-error` line must be a compile error:
  * if one compiled, tsc would fail with "Unused '@ts-expect-error' directive".
  */
 import {
