@@ -1,0 +1,77 @@
+import { describe, expect, it } from '@jest/globals';
+import type { CallEndedEvent, PathorsCallStatus } from 'nestjs-pathors';
+import {
+  buildCallEnded,
+  buildCallSessionFinalized,
+  buildKnowledgeStoreUpdated,
+  buildMessageAdded,
+  buildPlatformSessionEnded,
+  buildRecordingReady,
+  buildSessionCreated,
+  buildSessionEnded,
+  buildSessionStarted,
+  buildSessionUpdated,
+  buildSubscriptionUpdated,
+  buildTextSessionFinalized,
+  buildUsageUpdated,
+  type PathorsPayload,
+  type PathorsPayloadOf,
+} from 'nestjs-pathors/testing';
+import { parsePathorsEvent } from '../../libs/pathors/src/events/pathors-event.parser.js';
+
+const BUILDERS: Array<[string, () => PathorsPayload]> = [
+  ['session.ended', buildSessionEnded],
+  ['call.ended', buildCallEnded],
+  ['session.finalized', buildCallSessionFinalized],
+  ['session.finalized', buildTextSessionFinalized],
+  ['recording.ready', buildRecordingReady],
+  ['session.started', buildSessionStarted],
+  ['session.created', buildSessionCreated],
+  ['session.ended', buildPlatformSessionEnded],
+  ['session.updated', buildSessionUpdated],
+  ['message.added', buildMessageAdded],
+  ['usage.updated', buildUsageUpdated],
+  ['subscription.updated', buildSubscriptionUpdated],
+  ['knowledge_store.updated', buildKnowledgeStoreUpdated],
+];
+
+describe('event builders', () => {
+  it.each(BUILDERS)('%s builds a payload the webhook validates as that event', (name, build) => {
+    const parsed = parsePathorsEvent(JSON.parse(JSON.stringify(build())));
+    expect(parsed).toMatchObject({ kind: 'known', name });
+  });
+
+  it('gives every payload its own session and the current time', () => {
+    const before = Date.now();
+    const [a, b] = [buildCallEnded(), buildCallEnded()];
+    expect(a.sessionId).not.toBe(b.sessionId);
+    expect(Date.parse(a.timestamp)).toBeGreaterThanOrEqual(before - 1);
+    expect(buildSessionCreated().id).not.toBe(buildSessionCreated().id);
+  });
+
+  it('applies overrides, keeps extra fields, and removes a field set to undefined', () => {
+    const payload = buildRecordingReady({ sessionId: 's-1', recordingUrl: undefined, carrier: 'acme' });
+    expect(payload).toMatchObject({ event: 'recording.ready', sessionId: 's-1', carrier: 'acme' });
+    expect(parsePathorsEvent(JSON.parse(JSON.stringify(payload)))).toMatchObject({ kind: 'known' });
+    expect(JSON.parse(JSON.stringify(payload))).not.toHaveProperty('recordingUrl');
+  });
+
+  it('types overrides and results after the event class (checked by tsc and ts-jest)', () => {
+    const payload: PathorsPayloadOf<CallEndedEvent> = buildCallEnded({ callStatus: 'busy', callDuration: 0 });
+    const status: PathorsCallStatus = payload.callStatus;
+    const timestamp: string = payload.timestamp;
+    expect([status, typeof timestamp]).toEqual(['busy', 'string']);
+
+    // @ts-expect-error: not a documented call status
+    buildCallEnded({ callStatus: 'hungUp' });
+    // @ts-expect-error: callDuration is a number of seconds
+    buildCallEnded({ callDuration: '95' });
+    // @ts-expect-error: timestamps travel as ISO 8601 strings, not Date
+    buildSessionEnded({ timestamp: new Date() });
+    const happy = { conversation: { sentiment: 'HAPPY' as const, score: 0 } };
+    // @ts-expect-error: nested blocks are checked too
+    buildPlatformSessionEnded({ analysis: { sentiment: happy } });
+    // @ts-expect-error: the discriminator cannot be changed to another event's
+    buildCallEnded({ event: 'session.ended' });
+  });
+});
