@@ -32,7 +32,12 @@ export function ensureBuiltPackage(): void {
     // tsc emits despite type errors elsewhere in the tree; only a missing output is fatal.
     const output = (error as { stdout?: Buffer }).stdout?.toString() ?? '';
     if (!ENTRY_POINTS.every((file) => existsSync(join(LIB, 'dist', file)))) {
-      throw new Error(`The child-process tests need the built package; \`npm run build\` failed:\n${output}`);
+      throw new Error(
+        `The child-process tests need the built package; \`npm run build\` failed:\n${output}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 }
