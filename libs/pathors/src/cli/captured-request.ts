@@ -3,7 +3,9 @@ import { usageError } from './cli-exit-codes.js';
 
 /** A webhook request as captured for `verify`: header names in lower case, the body as the exact bytes received. */
 export interface CapturedRequest {
+  /** Header names in lower case. */
   readonly headers: Readonly<Record<string, string>>;
+  /** The body bytes as received. */
   readonly body: Buffer;
   /** Set when the capture held the body as JSON rather than bytes, so a signature cannot be checked reliably. */
   readonly bodyReserialized: boolean;

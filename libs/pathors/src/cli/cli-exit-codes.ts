@@ -22,6 +22,7 @@ export type CliExitCode = (typeof CLI_EXIT)[keyof typeof CLI_EXIT];
 
 /** A failure the CLI reports as one line on stderr and turns into its exit code. */
 export class PathorsCliError extends Error {
+  /** `message` is printed after `error`; `exitCode` ends the process. */
   constructor(
     message: string,
     readonly exitCode: CliExitCode,

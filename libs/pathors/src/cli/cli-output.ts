@@ -8,6 +8,7 @@ export class CliOutput {
   private readonly live: boolean;
   private progressShown = false;
 
+  /** Writes to the process's streams by default; colour follows stdout, the progress line stderr. */
   constructor(
     private readonly stdout: NodeJS.WriteStream = process.stdout,
     private readonly stderr: NodeJS.WriteStream = process.stderr,

@@ -7,7 +7,9 @@ import { usageError } from './cli-exit-codes.js';
 
 /** One recorded delivery of a JSON Lines file, with its line number. */
 export interface ReplayEntry {
+  /** 1-based line number in the file. */
   readonly line: number;
+  /** The recorded delivery. */
   readonly record: PathorsDeliveryRecordLine;
 }
 

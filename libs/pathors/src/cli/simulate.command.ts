@@ -15,7 +15,9 @@ import { deliveryHeaders, postWebhook, type WebhookCredentials } from './webhook
 
 /** Options of the `simulate` command. */
 export interface SimulateOptions {
+  /** The webhook endpoint. */
   readonly url: URL;
+  /** How each delivery authenticates. */
   readonly credentials: WebhookCredentials;
   /** Sessions to play. */
   readonly sessions: number;

@@ -12,9 +12,13 @@ import { usageError } from './cli-exit-codes.js';
 
 /** What `verify` checks a captured request against: the app's webhook options. */
 export interface VerifyCredentials {
+  /** `webhook.secret`. */
   readonly secret?: string;
+  /** `webhook.secretHeader`, lower case. */
   readonly secretHeader: string;
+  /** `webhook.signingSecret` (`whsec_…`). */
   readonly signingSecret?: string;
+  /** `webhook.toleranceSeconds`. */
   readonly toleranceSeconds: number;
 }
 
@@ -29,15 +33,21 @@ export type VerifyStep =
 
 /** The verdict of one mechanism (shared secret or signature) on a captured request. */
 export interface MechanismVerdict {
+  /** `shared secret (<header>)` or `Standard Webhooks signature`. */
   readonly mechanism: string;
+  /** Whether this mechanism accepts the request. */
   readonly authentic: boolean;
+  /** Where it refused the request; absent when authentic. */
   readonly step?: VerifyStep;
+  /** What a person should check, without any secret. */
   readonly detail: string;
 }
 
 /** The verdict on a captured request: authentic when one configured mechanism accepts it, as the webhook decides. */
 export interface VerifyVerdict {
+  /** One mechanism accepts the request. */
   readonly authentic: boolean;
+  /** One verdict per configured mechanism. */
   readonly mechanisms: readonly MechanismVerdict[];
 }
 

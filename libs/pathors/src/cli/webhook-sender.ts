@@ -13,7 +13,9 @@ export interface WebhookCredentials {
 
 /** The answer to one delivery. */
 export interface SentDelivery {
+  /** HTTP status answered. */
   readonly status: number;
+  /** Response body text. */
   readonly body: string;
   /** Time from sending the request to the end of the response body. */
   readonly latencyMs: number;

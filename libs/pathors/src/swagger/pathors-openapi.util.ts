@@ -23,7 +23,9 @@ export interface PathorsOpenApiOptions {
 
 /** One documented event: its name, dialect and the key it gets in the document's `webhooks` section. */
 export interface PathorsDocumentedEvent {
+  /** The event name as sent. */
   readonly name: string;
+  /** The dialect that sends it. */
   readonly dialect: PathorsDialect;
   /** The event name, with ` (platform)` appended when the lifecycle dialect has an event of the same name. */
   readonly webhookKey: string;

@@ -103,7 +103,9 @@ export class PathorsTestingModule {
 
 /** What {@link deliverSession} did: the session the simulator played and the app's answer to each of its events. */
 export interface DeliveredSession {
+  /** The session and the payloads it emitted, in the documented order. */
   readonly played: PlayedSession;
+  /** The app's answer to each payload, in the same order. */
   readonly results: readonly DeliverResult[];
 }
 
