@@ -7,13 +7,23 @@ import base from './jest.config.js';
 const NEST11_DIR = process.env.NEST11_DIR ?? '/tmp/nestjs-pathors-nest11';
 // Read by test/compat/nest-version.e2e-spec.ts, which fails if the mapping did not take effect.
 process.env.PATHORS_EXPECTED_NEST_MAJOR = '11';
-const NEST11_PACKAGES = 'common|core|platform-express|platform-fastify|testing|event-emitter|config';
+const NEST11_PACKAGES =
+  'common|core|platform-express|platform-fastify|testing|event-emitter|config|swagger|terminus';
 
 export default {
   ...base,
   displayName: 'nest11',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.e2e-spec.ts'],
+  // Suites that run the built package or the sample app in a child process use the repo's NestJS 12, not this one.
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '<rootDir>/test/sample-app/',
+    '<rootDir>/test/cli/',
+    'inbox-crash',
+  ],
+  // Nest 11 loads class-validator & co. with require() from its own folder: let that find the repo's copies.
+  modulePaths: ['<rootDir>/node_modules'],
   moduleNameMapper: {
     [`^@nestjs/(${NEST11_PACKAGES})$`]: `${NEST11_DIR}/node_modules/@nestjs/$1`,
     [`^@nestjs/(${NEST11_PACKAGES})/(.*)$`]: `${NEST11_DIR}/node_modules/@nestjs/$1/$2`,

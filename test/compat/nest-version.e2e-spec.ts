@@ -1,6 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
+import common from '@nestjs/common/package.json' with { type: 'json' };
 import core from '@nestjs/core/package.json' with { type: 'json' };
+import express from '@nestjs/platform-express/package.json' with { type: 'json' };
 import fastify from '@nestjs/platform-fastify/package.json' with { type: 'json' };
+import swagger from '@nestjs/swagger/package.json' with { type: 'json' };
+import terminus from '@nestjs/terminus/package.json' with { type: 'json' };
 
 /**
  * Proves which NestJS major the e2e suites ran on: 12 in the normal run, 11 under `npm run test:compat`
@@ -9,8 +13,7 @@ import fastify from '@nestjs/platform-fastify/package.json' with { type: 'json' 
 describe('NestJS version under test', () => {
   const expected = process.env.PATHORS_EXPECTED_NEST_MAJOR ?? '12';
 
-  it(`runs on @nestjs/core ${expected}.x`, () => {
-    expect(core.version.split('.')[0]).toBe(expected);
-    expect(fastify.version.split('.')[0]).toBe(expected);
+  it.each([common, core, express, fastify, swagger, terminus])(`$name is ${expected}.x`, (manifest) => {
+    expect(manifest.version.split('.')[0]).toBe(expected);
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import type { PathorsModuleOptions } from 'nestjs-pathors';
 import { buildCallEnded, buildSessionCreated } from 'nestjs-pathors/testing';
 import { randomBytes } from 'node:crypto';
@@ -108,6 +109,30 @@ describe.each(ADAPTERS)('authentication on %s', (adapter) => {
       const response = await post(headers);
       expect(response.status).toBe(401);
       expect(JSON.parse(response.body)).toEqual(expect.objectContaining({ statusCode: 401 }));
+    });
+
+    it('401 for any other token: random ones and near misses of the real secret (property)', async () => {
+      const visible = /^[\x21-\x7e]{0,48}$/;
+      const nearMiss = fc.oneof(
+        fc.stringMatching(visible),
+        fc
+          .tuple(fc.nat({ max: NEW_SECRET.length - 1 }), fc.stringMatching(/^[\x21-\x7e]$/))
+          .map(([at, char]) => NEW_SECRET.slice(0, at) + char + NEW_SECRET.slice(at + 1)),
+        fc.nat({ max: NEW_SECRET.length - 1 }).map((length) => NEW_SECRET.slice(0, length)),
+        fc.stringMatching(/^[\x21-\x7e]{1,8}$/).map((tail) => NEW_SECRET + tail),
+      );
+      let tried = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          nearMiss.filter((token) => token !== NEW_SECRET && token !== OLD_SECRET),
+          async (token) => {
+            tried += 1;
+            expect((await post({ authorization: `Bearer ${token}` })).status).toBe(401);
+          },
+        ),
+        { numRuns: 200 },
+      );
+      console.info(`[${adapter}] wrong tokens: ${tried} cases`);
     });
 
     it('401 before validation: an invalid body with a wrong secret says nothing about the body', async () => {
