@@ -65,7 +65,8 @@ const ANSWERS: Readonly<
 
 /**
  * The webhook pipeline, independent of the HTTP adapter: transport checks (413, 415), authentication (401, before
- * anything about the payload is looked at), validation (400), then the delivery pipeline (200, 202, 500, or 503 while shutting down).
+ * anything about the payload is looked at), validation (400), then the delivery pipeline (200, 202, 500, or 503
+ * while shutting down).
  */
 @Injectable()
 export class PathorsWebhookReceiver {
