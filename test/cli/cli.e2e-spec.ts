@@ -176,7 +176,7 @@ describe.each(ADAPTERS)('trigger against a running %s app', (adapter) => {
   });
 });
 
-describe('trigger without sending', () => {
+describe('without a reachable app', () => {
   it('exits 2 for an unknown event, listing the known ones', async () => {
     const run = await runCli(['trigger', 'call.endded', '--url', 'http://127.0.0.1:9/', '--secret', SECRET]);
     expect(run.code).toBe(2);
@@ -201,6 +201,36 @@ describe('trigger without sending', () => {
     ]);
     expect(run.code).toBe(3);
     expect(run.stderr).toContain('Could not reach http://127.0.0.1:9');
+  });
+
+  it('simulate and replay exit 3 too when nothing listens', async () => {
+    const simulate = await runCli([
+      'simulate',
+      '--url',
+      'http://127.0.0.1:9/hooks',
+      '--secret',
+      SECRET,
+      '--sessions',
+      '2',
+    ]);
+    expect(simulate.code).toBe(3);
+    const line = JSON.stringify({
+      idempotencyKey: 'k',
+      eventName: 'call.ended',
+      receivedAt: 'x',
+      headers: {},
+      body: buildCallEnded(),
+    });
+    const replay = await runCli([
+      'replay',
+      file('unreachable.jsonl', line),
+      '--url',
+      'http://127.0.0.1:9/',
+      '--secret',
+      SECRET,
+    ]);
+    expect(replay.code).toBe(3);
+    expect(replay.stderr).toContain('Could not reach http://127.0.0.1:9');
   });
 
   it('--dry-run prints the request with the secret masked and exits 0', async () => {

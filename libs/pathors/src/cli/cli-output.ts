@@ -1,4 +1,4 @@
-import { stripVTControlCharacters, styleText } from 'node:util';
+import { inspect, stripVTControlCharacters } from 'node:util';
 
 type Style = 'green' | 'red' | 'yellow' | 'dim' | 'bold' | 'cyan';
 
@@ -20,7 +20,10 @@ export class CliOutput {
 
   /** `text` in `style` on a colour terminal, unchanged otherwise. */
   paint(style: Style, text: string): string {
-    return this.colour ? styleText(style, text) : text;
+    if (!this.colour) return text;
+    // util.styleText would apply its own TTY check to process.stdout; this decision is made for the given stream.
+    const [open, close] = inspect.colors[style] ?? [0, 0];
+    return `\x1b[${open}m${text}\x1b[${close}m`;
   }
 
   /** A status code, green for 2xx and red otherwise. */
