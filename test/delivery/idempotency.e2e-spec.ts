@@ -123,6 +123,29 @@ describe.each(Object.keys(STORES) as Array<keyof typeof STORES>)('with the %s st
   });
 });
 
+/** A store whose backend is down. */
+class UnreachableStore extends MemoryIdempotencyStore {
+  override claim(): never {
+    throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+  }
+}
+
+describe.each(ADAPTERS)('with the idempotency store unreachable on %s', (adapter) => {
+  it('answers 500 so the sender retries, runs no handler, and leaks nothing', async () => {
+    const harness = await bootApp(adapter, { store: new UnreachableStore() });
+    try {
+      const event = buildCallEnded();
+      const response = await post(harness.server, event);
+      expect(response.status).toBe(500);
+      expect(response.body.message).toBe('The event could not be recorded; send it again');
+      expect(JSON.stringify(response.body)).not.toContain('ECONNREFUSED');
+      expect(harness.get(CallEndedConsumers).runsOf(event.sessionId)).toEqual([0, 0, 0]);
+    } finally {
+      await harness.app.close();
+    }
+  });
+});
+
 describe('RedisIdempotencyStore', () => {
   const store = new RedisIdempotencyStore(redis, { keyPrefix: prefix });
 

@@ -99,6 +99,8 @@ export class BullMqInbox extends PathorsInbox {
   }
 
   override async start(processor: PathorsInboxProcessor): Promise<void> {
+    // Connect the queue at boot, not on the first delivery.
+    await this.getQueue().waitUntilReady();
     if (this.options.consume === false || this.worker) return;
     const lockDuration = this.options.lockDurationMs ?? 30_000;
     this.worker = new Worker<PathorsDeliveryRecord, void, string>(
