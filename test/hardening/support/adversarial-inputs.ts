@@ -170,9 +170,21 @@ export const mutatedEventBody: fc.Arbitrary<Buffer> = fc
     return Buffer.from(JSON.stringify(json));
   });
 
-/** Any JSON value (objects, arrays, scalars, unicode strings), as JSON text. */
+/**
+ * Any JSON value (objects, arrays, scalars, unicode strings), or a random object with a random discriminator (which
+ * takes the unknown-event path to catch-all handlers), as JSON text.
+ */
 export const randomJsonBody: fc.Arbitrary<Buffer> = fc
-  .jsonValue({ maxDepth: 6 })
+  .oneof(
+    fc.jsonValue({ maxDepth: 6 }),
+    fc
+      .tuple(
+        fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 8 }),
+        fc.constantFrom('event', 'eventType'),
+        fc.oneof(fc.string({ maxLength: 30 }), fc.jsonValue({ maxDepth: 1 })),
+      )
+      .map(([fields, discriminator, name]) => ({ ...fields, [discriminator]: name })),
+  )
   .map((value) => Buffer.from(JSON.stringify(value) ?? 'null'));
 
 const nested = (depth: number, open: string, close: string, inner = '1'): string =>
@@ -309,26 +321,34 @@ const randomHeaders: fc.Arbitrary<RawHeaders> = fc
 
 /** Content types a sender might use: JSON spelled many ways, other types, broken values, or none at all. */
 const contentType: fc.Arbitrary<string | undefined> = fc.oneof(
-  fc.constantFrom(
-    'application/json',
-    'application/json; charset=utf-8',
-    'APPLICATION/JSON',
-    'application/json;charset=UTF-8',
-    'application/vnd.pathors+json',
-    'application/json; charset=latin1',
-    'application/json; charset=utf-16',
-    'text/plain',
-    'text/json',
-    'application/x-www-form-urlencoded',
-    'multipart/form-data; boundary=x',
-    'application/octet-stream',
-    'application/jsonx',
-    '',
-    ';',
-    '*/*',
-  ),
-  fc.constant(undefined),
-  fc.stringMatching(/^[\x21-\x7e]{1,40}$/),
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(
+      'application/json',
+      'application/json; charset=utf-8',
+      'APPLICATION/JSON',
+      'application/json;charset=UTF-8',
+      'application/vnd.pathors+json',
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      'application/json; charset=latin1',
+      'application/json; charset=utf-16',
+      'text/plain',
+      'text/json',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/octet-stream',
+      'application/jsonx',
+      '',
+      ';',
+      '*/*',
+    ),
+  },
+  { weight: 1, arbitrary: fc.constant(undefined) },
+  { weight: 1, arbitrary: fc.stringMatching(/^[\x21-\x7e]{1,40}$/) },
 );
 
 /** The authentication a case carries: the right secret, none, a wrong one, or the header sent several times. */
