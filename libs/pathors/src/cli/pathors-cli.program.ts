@@ -1,7 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { PathorsDialect } from '../events/pathors-event.map.js';
 import { readCapturedRequest } from './captured-request.js';
-import { CLI_EXIT, PathorsCliError, type CliExitCode } from './cli-exit-codes.js';
+import { CLI_EXIT, CLI_EXIT_MEANINGS, PathorsCliError, type CliExitCode } from './cli-exit-codes.js';
 import { CliOutput } from './cli-output.js';
 import { applyFieldEdits, buildTriggerPayload, describeTriggerableEvents } from './event-catalog.js';
 import { readReplayFile } from './replay.command.js';
@@ -15,13 +15,9 @@ import {
   type WebhookCredentials,
 } from './webhook-sender.js';
 
-const EXIT_CODES_HELP = `
-Exit codes:
-  0  success (every delivery answered 2xx; verify: the request authenticates)
-  1  the endpoint answered at least one non-2xx status
-  2  usage error (bad option or value, unreadable or malformed input file)
-  3  the endpoint could not be reached (connection refused, DNS, timeout)
-  4  verify: the request does not authenticate`;
+const EXIT_CODES_HELP = `\nExit codes:\n${Object.entries(CLI_EXIT_MEANINGS)
+  .map(([code, meaning]) => `  ${code}  ${meaning}`)
+  .join('\n')}`;
 
 interface CredentialFlags {
   secret?: string;
@@ -105,10 +101,6 @@ export async function runPathorsCli(
   const program = new Command('nestjs-pathors')
     .description('Send, simulate, replay and verify Pathors webhooks against your Nest app.')
     .exitOverride()
-    .configureOutput({
-      writeOut: (text) => process.stdout.write(text),
-      writeErr: (text) => process.stderr.write(text),
-    })
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', EXIT_CODES_HELP);
 
