@@ -10,8 +10,9 @@ import {
 } from './webhook/webhook.bench.js';
 import type { ScenarioName } from './webhook/webhook-ipc.js';
 import { printMemoryFigures, runMemoryBench } from './memory/idempotency-memory.bench.js';
+import { printClientFigures, runClientBench } from './client/api-client.bench.js';
 
-const BENCHES = ['webhook', 'memory'] as const;
+const BENCHES = ['webhook', 'memory', 'client'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const { values } = parseArgs({
@@ -76,6 +77,17 @@ async function main(): Promise<void> {
     const figures = await runMemoryBench(deliveries, quick ? 50_000 : 100_000);
     printMemoryFigures(figures);
     report.memory = figures;
+  }
+
+  if (selected.has('client')) {
+    console.log('\nAPI client vs raw fetch (keep-alive), against the Pathors simulator:');
+    const figures = await runClientBench(
+      quick
+        ? { rounds: 1, seconds: 1, concurrency: 10, streams: 20 }
+        : { rounds: 4, seconds: 4, concurrency: 10, streams: 200 },
+    );
+    printClientFigures(figures);
+    report.client = figures;
   }
 
   const file = new URL(

@@ -108,8 +108,8 @@ async function main(): Promise<void> {
   const module = appModule(scenario, redis);
   const app =
     adapter === 'fastify'
-      ? await NestFactory.create(module, new FastifyAdapter(), { logger: false })
-      : await NestFactory.create(module, { logger: false });
+      ? await NestFactory.create(module, new FastifyAdapter(), { logger: false, abortOnError: false })
+      : await NestFactory.create(module, { logger: false, abortOnError: false });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
 
@@ -144,6 +144,9 @@ async function main(): Promise<void> {
   });
   reply({ type: 'ready', port, path: scenario === 'bare' ? '/bare' : '/pathors/webhooks' });
 }
+
+// Never outlive the benchmark that started this process.
+process.on('disconnect', () => process.exit(0));
 
 main().catch((error: unknown) => {
   console.error(error);
