@@ -11,8 +11,9 @@ import {
 import type { ScenarioName } from './webhook/webhook-ipc.js';
 import { printMemoryFigures, runMemoryBench } from './memory/idempotency-memory.bench.js';
 import { printClientFigures, runClientBench } from './client/api-client.bench.js';
+import { printParseCostFigures, runParseCostBench } from './webhook/parse-cost.bench.js';
 
-const BENCHES = ['webhook', 'memory', 'client'] as const;
+const BENCHES = ['parse', 'webhook', 'memory', 'client'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const { values } = parseArgs({
@@ -63,6 +64,12 @@ async function main(): Promise<void> {
     quick,
     node: process.version,
   };
+
+  if (selected.has('parse')) {
+    const figures = runParseCostBench(quick ? 2_000 : 14_000, quick ? 3 : 7);
+    printParseCostFigures(figures);
+    report.parse = figures;
+  }
 
   if (selected.has('webhook')) {
     console.log('\nWebhook pipeline (autocannon, one app process per scenario):');
