@@ -285,6 +285,13 @@ describe('replay and simulate against a running app', () => {
     expect(target.handlers.calls[1].delivery.deliveryId).toBe('msg_recorded_1');
   });
 
+  it('keeps the recorded message id when replaying with the shared secret only', async () => {
+    const created = buildSessionCreated();
+    const path = file('shared.jsonl', `${deadLetterLine(created, 'session.created', 'msg_recorded_2')}\n`);
+    expect((await runCli(['replay', path, '--url', target.url, '--secret', SECRET])).code).toBe(0);
+    expect(target.handlers.calls[0].delivery.deliveryId).toBe('msg_recorded_2');
+  });
+
   it('exits 1 when a replayed delivery is refused, and 2 for a malformed line (sending nothing)', async () => {
     const path = file('one.jsonl', `${deadLetterLine(buildCallEnded(), 'call.ended')}\n`);
     const refused = await runCli([

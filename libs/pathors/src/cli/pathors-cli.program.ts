@@ -264,9 +264,12 @@ async function replay(
   for (const [index, { line, record }] of entries.entries()) {
     out.progress(`replaying ${index + 1}/${entries.length}`);
     const body = JSON.stringify(record.body);
-    // The same message id as the original delivery, so the app's idempotency recognises a redelivery.
+    // The original message id (signed again when a signing secret is given), so the app's idempotency key is the
+    // original's and handlers that already succeeded are skipped.
+    const messageId = record.headers['webhook-id'];
     const headers = {
-      ...deliveryHeaders(credentials, body, record.headers['webhook-id']),
+      ...(messageId ? { 'webhook-id': messageId } : {}),
+      ...deliveryHeaders(credentials, body, messageId),
       ...contentTypeOf(record.headers),
     };
     const sent = await postWebhook(url, body, headers);
