@@ -35,10 +35,11 @@ const bootApp = (adapter: (typeof ADAPTERS)[number], delivery: PathorsModuleOpti
 describe('duplicate storm across two app instances sharing Redis', () => {
   const EVENTS = 25;
   const COPIES = 4;
-  const connections = ADAPTERS.map(() => connectRedis());
+  let connections: Redis[];
   let apps: WebhookApp[];
 
   beforeAll(async () => {
+    connections = ADAPTERS.map(() => connectRedis());
     // Two instances, one on each adapter, each with its own Redis connection: nothing shared but Redis.
     apps = await Promise.all(
       ADAPTERS.map((adapter, index) =>

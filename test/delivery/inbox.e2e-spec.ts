@@ -12,7 +12,9 @@ import { buildCallEnded } from 'nestjs-pathors/testing';
 import { ADAPTERS, createWebhookApp, type WebhookApp } from '../support/webhook-app.js';
 import {
   CallEndedConsumers,
+  Gate,
   SECRET,
+  SessionLifecycleConsumer,
   connectRedis,
   deleteKeys,
   eventually,
@@ -32,12 +34,13 @@ afterAll(async () => {
 
 describe.each(ADAPTERS)('durable inbox on %s', (adapter) => {
   const queuePrefix = `${prefix}${adapter}:bull`;
-  const queue = new Queue('pathors-inbox', { connection, prefix: queuePrefix });
+  let queue: Queue;
   let harness: WebhookApp;
   let consumers: CallEndedConsumers;
   let deadLetters: PathorsDeadLetterService;
 
   beforeAll(async () => {
+    queue = new Queue('pathors-inbox', { connection, prefix: queuePrefix });
     harness = await createWebhookApp({
       adapter,
       pathors: {
@@ -121,6 +124,43 @@ describe.each(ADAPTERS)('durable inbox on %s', (adapter) => {
     expect(consumers.runsOf(event.sessionId)).toEqual([1, ATTEMPTS + 1, 1]);
     expect(await deadLetters.count()).toBe(0);
     expect(await deadLetters.replay(deadLetter!.id)).toBe(false);
+  });
+});
+
+describe('durable inbox shutdown', () => {
+  it('answers 503 once closing starts and finishes the job in progress before closing', async () => {
+    const queuePrefix = `${prefix}shutdown:bull`;
+    const queue = new Queue('pathors-inbox', { connection, prefix: queuePrefix });
+    const harness = await createWebhookApp({
+      adapter: 'express',
+      pathors: {
+        webhook: { secret: SECRET },
+        delivery: { inbox: new BullMqInbox({ connection, prefix: queuePrefix }) },
+      },
+      providers: [SessionLifecycleConsumer],
+    });
+    try {
+      const consumer = harness.get(SessionLifecycleConsumer);
+      const event = buildCallEnded();
+      const gate = new Gate();
+      consumer.gates.set(`call.ended:${event.sessionId}`, gate);
+      expect((await post(harness.server, event)).status).toBe(202);
+      await eventually(() => consumer.started.has(`call.ended:${event.sessionId}`), 'job running');
+
+      const closing = harness.app.close();
+      expect((await post(harness.server, buildCallEnded())).status).toBe(503);
+      gate.open();
+      await closing;
+      expect(consumer.of(event.sessionId)).toEqual(['call.ended']);
+      expect(await queue.getJobCounts('waiting', 'active', 'completed', 'failed')).toEqual({
+        waiting: 0,
+        active: 0,
+        completed: 0,
+        failed: 0,
+      });
+    } finally {
+      await queue.close();
+    }
   });
 });
 
