@@ -2,40 +2,34 @@ import { describe, expect, it } from '@jest/globals';
 import type { CallEndedEvent, PathorsCallStatus } from 'nestjs-pathors';
 import {
   buildCallEnded,
-  buildCallSessionFinalized,
-  buildKnowledgeStoreUpdated,
-  buildMessageAdded,
   buildPlatformSessionEnded,
   buildRecordingReady,
   buildSessionCreated,
   buildSessionEnded,
-  buildSessionStarted,
-  buildSessionUpdated,
-  buildSubscriptionUpdated,
   buildTextSessionFinalized,
-  buildUsageUpdated,
+  PATHORS_EVENT_BUILDERS,
   type PathorsPayload,
   type PathorsPayloadOf,
 } from 'nestjs-pathors/testing';
+import { PATHORS_EVENT_CLASSES } from '../../libs/pathors/src/events/pathors-event.map.js';
 import { parsePathorsEvent } from '../../libs/pathors/src/events/pathors-event.parser.js';
 
 const BUILDERS: Array<[string, () => PathorsPayload]> = [
-  ['session.ended', buildSessionEnded],
-  ['call.ended', buildCallEnded],
-  ['session.finalized', buildCallSessionFinalized],
+  ...Object.entries(PATHORS_EVENT_BUILDERS.lifecycle),
   ['session.finalized', buildTextSessionFinalized],
-  ['recording.ready', buildRecordingReady],
-  ['session.started', buildSessionStarted],
-  ['session.created', buildSessionCreated],
-  ['session.ended', buildPlatformSessionEnded],
-  ['session.updated', buildSessionUpdated],
-  ['message.added', buildMessageAdded],
-  ['usage.updated', buildUsageUpdated],
-  ['subscription.updated', buildSubscriptionUpdated],
-  ['knowledge_store.updated', buildKnowledgeStoreUpdated],
+  ...Object.entries(PATHORS_EVENT_BUILDERS.platform),
 ];
 
 describe('event builders', () => {
+  it('has a builder for every event the webhook knows, in both dialects', () => {
+    expect(Object.keys(PATHORS_EVENT_BUILDERS.lifecycle).sort()).toEqual(
+      [...PATHORS_EVENT_CLASSES.lifecycle.keys()].sort(),
+    );
+    expect(Object.keys(PATHORS_EVENT_BUILDERS.platform).sort()).toEqual(
+      [...PATHORS_EVENT_CLASSES.platform.keys()].sort(),
+    );
+  });
+
   it.each(BUILDERS)('%s builds a payload the webhook validates as that event', (name, build) => {
     const parsed = parsePathorsEvent(JSON.parse(JSON.stringify(build())));
     expect(parsed).toMatchObject({ kind: 'known', name });

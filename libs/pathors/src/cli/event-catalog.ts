@@ -1,47 +1,11 @@
 import type { PathorsDialect } from '../events/pathors-event.map.js';
-import {
-  buildCallEnded,
-  buildCallSessionFinalized,
-  buildKnowledgeStoreUpdated,
-  buildMessageAdded,
-  buildPlatformSessionEnded,
-  buildRecordingReady,
-  buildSessionCreated,
-  buildSessionEnded,
-  buildSessionStarted,
-  buildSessionUpdated,
-  buildSubscriptionUpdated,
-  buildUsageUpdated,
-  type PathorsPayload,
-} from '../testing/event-builders.js';
+import { PATHORS_EVENT_BUILDERS, type PathorsPayload } from '../testing/event-builders.js';
 import { usageError } from './cli-exit-codes.js';
-
-/** A realistic payload for each event the CLI can trigger, per dialect. */
-export const TRIGGERABLE_EVENTS: Readonly<
-  Record<PathorsDialect, Readonly<Record<string, () => PathorsPayload>>>
-> = {
-  lifecycle: {
-    'session.ended': buildSessionEnded,
-    'call.ended': buildCallEnded,
-    'session.finalized': buildCallSessionFinalized,
-    'recording.ready': buildRecordingReady,
-    'session.started': buildSessionStarted,
-  },
-  platform: {
-    'session.created': buildSessionCreated,
-    'session.ended': buildPlatformSessionEnded,
-    'session.updated': buildSessionUpdated,
-    'message.added': buildMessageAdded,
-    'usage.updated': buildUsageUpdated,
-    'subscription.updated': buildSubscriptionUpdated,
-    'knowledge_store.updated': buildKnowledgeStoreUpdated,
-  },
-};
 
 /** Every triggerable `name (dialect)`, for `--help` and error messages. */
 export const describeTriggerableEvents = (): string =>
-  (Object.keys(TRIGGERABLE_EVENTS) as PathorsDialect[])
-    .map((dialect) => `${dialect}: ${Object.keys(TRIGGERABLE_EVENTS[dialect]).join(', ')}`)
+  (Object.keys(PATHORS_EVENT_BUILDERS) as PathorsDialect[])
+    .map((dialect) => `${dialect}: ${Object.keys(PATHORS_EVENT_BUILDERS[dialect]).join(', ')}`)
     .join('\n');
 
 /**
@@ -54,7 +18,7 @@ export function buildTriggerPayload(
 ): { payload: PathorsPayload; dialect: PathorsDialect } {
   const dialects = dialect ? [dialect] : (['lifecycle', 'platform'] as const);
   for (const candidate of dialects) {
-    const build = TRIGGERABLE_EVENTS[candidate][event];
+    const build = PATHORS_EVENT_BUILDERS[candidate][event];
     if (build) return { payload: build(), dialect: candidate };
   }
   const where = dialect ? ` in the ${dialect} dialect` : '';

@@ -3,6 +3,7 @@ import type {
   CallEndedEvent,
   KnowledgeStoreUpdatedEvent,
   MessageAddedEvent,
+  PathorsDialect,
   PathorsPlatformSessionEvent,
   PlatformSessionEndedEvent,
   RecordingReadyEvent,
@@ -264,3 +265,35 @@ export const buildKnowledgeStoreUpdated = (
     },
     overrides,
   );
+
+/**
+ * One builder per event name and dialect (`session.finalized` builds a call session's; use
+ * {@link buildTextSessionFinalized} for a text session's). Handy to cover every event in a test.
+ *
+ * @example
+ * ```ts
+ * it.each(Object.entries(PATHORS_EVENT_BUILDERS.lifecycle))('handles %s', async (_name, build) => {
+ *   expect((await deliver(app, build())).status).toBe(200);
+ * });
+ * ```
+ */
+export const PATHORS_EVENT_BUILDERS: Readonly<
+  Record<PathorsDialect, Readonly<Record<string, () => PathorsPayload>>>
+> = {
+  lifecycle: {
+    'session.ended': buildSessionEnded,
+    'call.ended': buildCallEnded,
+    'session.finalized': buildCallSessionFinalized,
+    'recording.ready': buildRecordingReady,
+    'session.started': buildSessionStarted,
+  },
+  platform: {
+    'session.created': buildSessionCreated,
+    'session.ended': buildPlatformSessionEnded,
+    'session.updated': buildSessionUpdated,
+    'message.added': buildMessageAdded,
+    'usage.updated': buildUsageUpdated,
+    'subscription.updated': buildSubscriptionUpdated,
+    'knowledge_store.updated': buildKnowledgeStoreUpdated,
+  },
+};
