@@ -19,6 +19,7 @@ export interface PathorsDeliveryRecord {
 export interface PathorsDeadLetter {
   /** The inbox's id of the entry; pass it to {@link PathorsDeadLetterService.replay}. */
   readonly id: string;
+  /** The delivery as persisted. */
   readonly record: PathorsDeliveryRecord;
   /** Attempts made. */
   readonly attempts: number;
@@ -30,6 +31,7 @@ export interface PathorsDeadLetter {
 
 /** One line of a JSON Lines export: a {@link PathorsDeliveryRecord}, plus the dead letter's fields when it is one. */
 export interface PathorsDeliveryRecordLine extends PathorsDeliveryRecord {
+  /** Present in a dead-letter export: {@link PathorsDeadLetter}'s fields, `failedAt` as ISO 8601. */
   readonly deadLetter?: {
     readonly id: string;
     readonly attempts: number;
