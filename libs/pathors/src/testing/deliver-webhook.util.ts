@@ -93,7 +93,10 @@ async function withPort<T>(server: Server, send: (port: number) => Promise<T>): 
   if (!entry) {
     const ready = new Promise<number>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+      server.listen(0, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve((server.address() as AddressInfo).port);
+      });
     });
     entry = { users: 0, ready };
     listening.set(server, entry);
