@@ -19,7 +19,7 @@ import { RevalidatingHandler } from './support/revalidating.handler.js';
 const SECRET = 'hardening-secret-7d41c0e2';
 const PATH = '/pathors/webhooks';
 /** Cases per property; raise it locally with PATHORS_FUZZ_RUNS for a longer hunt. */
-const RUNS = Number(process.env.PATHORS_FUZZ_RUNS ?? 400);
+const RUNS = Number(process.env.PATHORS_FUZZ_RUNS ?? 300);
 /** A generous ceiling, an invariant against hangs and super-linear work, not a benchmark. */
 const MAX_RESPONSE_MS = 5_000;
 /** What the webhook may answer to anything at all: success, or a deliberate refusal. Never 201, never a 5xx. */

@@ -31,12 +31,13 @@ describe('constantTimeEqual', () => {
 
 /**
  * The code-review half of the requirement, kept as a check: every place that holds a secret or a signature compares it
- * through `constantTimeEqual`, and nothing else in the library calls `timingSafeEqual` or compares such values with
- * `===`, `includes` or `indexOf`.
+ * through `constantTimeEqual`, and nothing else in the library (the test kit aside) calls `timingSafeEqual` or
+ * compares such values with `===`, `includes` or `indexOf`.
  */
 describe('secret comparisons in the library source', () => {
+  // testing/ is the test kit (a fake Pathors server among others), which verifies nothing on a user's behalf.
   const files = readdirSync(SOURCE, { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts'))
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts') && !file.startsWith('testing'))
     .map((file) => ({ file, text: readFileSync(join(SOURCE, file), 'utf8') }));
   const SECRET_WORDS =
     /\b(secret|secrets|offered|expected|candidate|signature|signingKeys?|mac|digest\w*)\b/i;

@@ -199,9 +199,13 @@ const hostileField: fc.Arbitrary<string> = fc.oneof(
     .chain((depth) =>
       fc.constantFrom(`"deep":${nested(depth, '[', ']')}`, `"deep":${nested(depth, '{"a":', '}')}`),
     ),
-  fc
-    .constantFrom(ONE_MIB - 512, ONE_MIB, ONE_MIB + 1, 64 * 1024)
-    .map((size) => `"big":"${'x'.repeat(size)}"`),
+  {
+    // Weighted up so that every run reaches the body limit several times.
+    weight: 3,
+    arbitrary: fc
+      .constantFrom(ONE_MIB - 512, ONE_MIB, ONE_MIB + 1, 64 * 1024)
+      .map((size) => `"big":"${'x'.repeat(size)}"`),
+  },
   fc.constant(`"many":[${Array.from({ length: 50_000 }, () => '0').join(',')}]`),
   fc
     .constantFrom(
@@ -255,10 +259,13 @@ const invalidUtf8 = fc.constantFrom(
  * truncation, or trailing garbage.
  */
 export const hostileEventBody: fc.Arbitrary<Buffer> = fc.oneof(
-  fc.tuple(validPayload(), hostileField, fc.boolean()).map(([payload, field, atStart]) => {
-    const text = JSON.stringify(payload);
-    return Buffer.from(atStart ? `{${field},${text.slice(1)}` : `${text.slice(0, -1)},${field}}`);
-  }),
+  {
+    weight: 3,
+    arbitrary: fc.tuple(validPayload(), hostileField, fc.boolean()).map(([payload, field, atStart]) => {
+      const text = JSON.stringify(payload);
+      return Buffer.from(atStart ? `{${field},${text.slice(1)}` : `${text.slice(0, -1)},${field}}`);
+    }),
+  },
   fc.tuple(validPayload(), invalidUtf8, fc.nat()).map(([payload, bytes, where]) => {
     const text = Buffer.from(JSON.stringify(payload));
     const quotes = [...text.keys()].filter((index) => text[index] === 0x22);
