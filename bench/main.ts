@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   };
 
   if (selected.has('parse')) {
-    const figures = runParseCostBench(quick ? 2_000 : 14_000, quick ? 3 : 7);
+    const figures = await runParseCostBench(quick ? 2_000 : 14_000, quick ? 3 : 7);
     printParseCostFigures(figures);
     report.parse = figures;
   }

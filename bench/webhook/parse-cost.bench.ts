@@ -1,4 +1,8 @@
+import { Injectable, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { plainToInstance } from 'class-transformer';
+import { OnPathorsEvent, PATHORS_EVENT_NAMES, PathorsModule, type PathorsEventName } from 'nestjs-pathors';
 import { validateSync } from 'class-validator';
 import { performance } from 'node:perf_hooks';
 import {
@@ -6,8 +10,9 @@ import {
   type PathorsDialect,
 } from '../../libs/pathors/src/events/pathors-event.map.js';
 import { parsePathorsEvent } from '../../libs/pathors/src/events/pathors-event.parser.js';
+import { PathorsWebhookReceiver } from '../../libs/pathors/src/webhooks/pathors-webhook.receiver.js';
 import { fixed, median, printTable } from '../support/stats.js';
-import { PayloadMix } from './payload-mix.js';
+import { BENCH_HEADERS, BENCH_SECRET, PayloadMix } from './payload-mix.js';
 
 /** Microseconds per event of each way of turning a body into a validated event, medians over rounds. */
 export interface ParseCostFigures {
@@ -16,6 +21,11 @@ export interface ParseCostFigures {
   readonly classValidatorUs: number;
   /** `parsePathorsEvent`: what the webhook runs now. */
   readonly parserUs: number;
+  /**
+   * `PathorsWebhookReceiver.receive` with the default in-memory dedupe and one no-op handler, without HTTP: the whole
+   * module's cost per event (authentication, parsing, idempotency claim, dispatch), JSON.parse included.
+   */
+  readonly receiverUs: number;
 }
 
 /** The parser as it was: class-transformer and class-validator on every request. */
@@ -25,6 +35,35 @@ function referenceParse(payload: Record<string, unknown>): number {
   const event = plainToInstance(eventClass, payload, { enableImplicitConversion: false });
   return validateSync(event, { forbidUnknownValues: true, validationError: { target: false, value: false } })
     .length;
+}
+
+@Injectable()
+class NoopHandler {
+  @OnPathorsEvent(PATHORS_EVENT_NAMES as readonly PathorsEventName[])
+  onEvent(): void {}
+}
+
+async function receiverOf(): Promise<{ receiver: PathorsWebhookReceiver; close: () => Promise<void> }> {
+  @Module({
+    imports: [EventEmitterModule.forRoot(), PathorsModule.forRoot({ webhook: { secret: BENCH_SECRET } })],
+    providers: [NoopHandler],
+  })
+  class ReceiverBenchModule {}
+  const app = await NestFactory.createApplicationContext(ReceiverBenchModule, {
+    logger: false,
+    abortOnError: false,
+  });
+  await app.init();
+  return { receiver: app.get(PathorsWebhookReceiver), close: () => app.close() };
+}
+
+async function asyncMicrosPerEvent(
+  bodies: readonly string[],
+  work: (body: string) => Promise<unknown>,
+): Promise<number> {
+  const started = performance.now();
+  for (const body of bodies) await work(body);
+  return ((performance.now() - started) * 1000) / bodies.length;
 }
 
 function microsPerEvent(bodies: readonly string[], work: (body: string) => unknown): number {
@@ -37,9 +76,19 @@ function microsPerEvent(bodies: readonly string[], work: (body: string) => unkno
  * In-process cost of parsing and validating the payload mix (no HTTP): JSON.parse alone, the class-validator path the
  * parser used before, and the parser now. The rounds interleave the three, so machine noise hits them alike.
  */
-export function runParseCostBench(events: number, rounds: number): ParseCostFigures {
+export async function runParseCostBench(events: number, rounds: number): Promise<ParseCostFigures> {
   const mix = new PayloadMix();
   const bodies = Array.from({ length: events }, () => mix.next());
+  const { receiver, close } = await receiverOf();
+  const headers = { ...BENCH_HEADERS };
+  // Each round needs fresh events, or the dedupe would answer "duplicate" from the second round on.
+  const receive = () => {
+    const body = mix.next();
+    return receiver.receive({ headers, body: JSON.parse(body) });
+  };
+  const answer = await receive();
+  if (answer.status !== 200)
+    throw new Error(`the receiver answered ${answer.status} ${JSON.stringify(answer.body)}`);
   for (const body of bodies) {
     if (parsePathorsEvent(JSON.parse(body)).kind !== 'known')
       throw new Error(`the mix holds an invalid event: ${body}`);
@@ -49,19 +98,27 @@ export function runParseCostBench(events: number, rounds: number): ParseCostFigu
   const json: number[] = [];
   const reference: number[] = [];
   const parser: number[] = [];
+  const received: number[] = [];
   for (let round = 0; round < rounds; round++) {
+    received.push(await asyncMicrosPerEvent(bodies, receive));
     json.push(microsPerEvent(bodies, (body) => JSON.parse(body)));
     reference.push(
       microsPerEvent(bodies, (body) => referenceParse(JSON.parse(body) as Record<string, unknown>)),
     );
     parser.push(microsPerEvent(bodies, (body) => parsePathorsEvent(JSON.parse(body))));
   }
-  return { jsonParseUs: median(json), classValidatorUs: median(reference), parserUs: median(parser) };
+  await close();
+  return {
+    jsonParseUs: median(json),
+    classValidatorUs: median(reference),
+    parserUs: median(parser),
+    receiverUs: median(received),
+  };
 }
 
 /** Prints the figures. */
 export function printParseCostFigures(figures: ParseCostFigures): void {
-  console.log('\nParse + validate one event of the mix, in-process (µs per event, median of rounds)');
+  console.log('\nOne event of the mix, in-process, no HTTP (µs per event, median of rounds)');
   printTable(
     ['path', 'µs/event', 'beyond JSON.parse'],
     [
@@ -75,6 +132,11 @@ export function printParseCostFigures(figures: ParseCostFigures): void {
         'parsePathorsEvent, compiled plans (now)',
         fixed(figures.parserUs),
         fixed(figures.parserUs - figures.jsonParseUs),
+      ],
+      [
+        'receiver.receive: auth, parse, dedupe, dispatch',
+        fixed(figures.receiverUs),
+        fixed(figures.receiverUs - figures.jsonParseUs),
       ],
     ],
   );
