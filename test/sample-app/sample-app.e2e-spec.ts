@@ -6,8 +6,11 @@ import { sampleAppMode, type RunningSampleApp } from '../../sample-app/src/boots
 import { Database } from '../../sample-app/src/database/database.js';
 import type { PlayedDemoSession } from '../../sample-app/src/embedded/demo-sessions.service.js';
 import type { DeliveryTrace } from '../../sample-app/src/inspector/delivery-trace.types.js';
-import type { SessionRecord } from '../../sample-app/src/outcomes/outcomes.repository.js';
+import type { SessionOutcome, SessionRecord } from '../../sample-app/src/outcomes/outcomes.repository.js';
 import { bootSampleApp } from './support/sample-app.harness.js';
+
+/** Booting includes starting PGlite (WebAssembly), which takes a while on a busy machine. */
+const BOOT_TIMEOUT_MS = 120_000;
 
 /** The PostgreSQL server of the test machine (trust auth); each run works in a schema of its own. */
 const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -28,6 +31,7 @@ function client(running: RunningSampleApp) {
     play: (kind: 'call' | 'text', options: { duplicates?: boolean; reorder?: boolean } = {}) =>
       post<PlayedDemoSession>('/demo/sessions', { kind, ...options }),
     session: (sessionId: string) => json<SessionRecord>(`/outcomes/${encodeURIComponent(sessionId)}`),
+    outcomes: (limit: number) => json<SessionOutcome[]>(`/outcomes?limit=${limit}`),
     deliveriesOf: async (sessionId: string) =>
       (await json<DeliveryTrace[]>('/inspector/deliveries')).body.filter(
         (trace) => trace.sessionId === sessionId,
@@ -71,7 +75,7 @@ describe('sample app on the embedded simulator, PGlite', () => {
   beforeAll(async () => {
     running = await bootSampleApp();
     api = client(running);
-  });
+  }, BOOT_TIMEOUT_MS);
   afterAll(async () => running?.app.close());
 
   it('runs in embedded mode without credentials', () => {
@@ -182,87 +186,122 @@ describe('sample app on the embedded simulator, PGlite', () => {
     expect((await api.session(sessionId)).status).toBe(404);
   });
 
+  it('queues a follow-up call with the contact as a dynamic variable, masks the number, and passes on a 409', async () => {
+    const request = { crmContactId: 'crm-55', toNumber: '+14155550199' };
+    const queued = await api.post<{ queued: boolean; toNumber: string }>('/follow-ups/calls', request);
+    expect(queued).toEqual({
+      status: 202,
+      body: { queued: true, crmContactId: 'crm-55', toNumber: '+1415***0199' },
+    });
+
+    const again = await api.post<{ message: string; pathorsStatus: number }>('/follow-ups/calls', request);
+    expect(again.status).toBe(409);
+    expect(again.body.pathorsStatus).toBe(409);
+    expect(again.body.message).toMatch(/^Pathors refused the request: /);
+  });
+
+  it('lists the latest outcomes, newest first, within the limit', async () => {
+    const { body: first } = await api.play('text');
+    const { body: second } = await api.play('text');
+    const { status, body } = await api.outcomes(2);
+    expect(status).toBe(200);
+    expect(body.map((outcome) => outcome.sessionId)).toEqual([second.sessionId, first.sessionId]);
+  });
+
   it('refuses a follow-up call to a number that is not E.164, naming the field, before calling Pathors', async () => {
-    const before = running.embedded!.environment();
+    const outboundCalls = () =>
+      running.embedded!.simulator.requestsMatching({ path: '/v1/calls/outbound' }).length;
+    const callsBefore = outboundCalls();
+    expect(callsBefore).toBeGreaterThan(0); // the calls of the tests above were counted
     const answer = await api.post<{ message: string[] }>('/follow-ups/calls', {
       crmContactId: 'crm-1',
       toNumber: '0800 123',
     });
     expect(answer.status).toBe(400);
     expect(answer.body.message).toEqual(['toNumber must be an E.164 phone number such as +14155550123']);
-    expect(before.PATHORS_FROM_NUMBER).toBeDefined();
+    expect(outboundCalls()).toBe(callsBefore);
   });
 });
 
 describe('sample app on PostgreSQL (DATABASE_URL)', () => {
-  it('stores outcomes in PostgreSQL, and a redelivery after a restart does not write twice', async () => {
-    const first = await bootSampleApp({ DATABASE_URL: databaseUrl });
-    let played: PlayedDemoSession;
-    try {
-      played = (await client(first).play('call')).body;
-      expect(played.deliveries.every((d) => d.status !== null && d.status < 300)).toBe(true);
-    } finally {
-      await first.app.close();
-    }
-    const stored = await admin.query(
-      `SELECT channel, call_status, crm_contact_id FROM ${schema}.session_outcomes`,
-    );
-    expect(stored.rows).toEqual([
-      { channel: 'call', call_status: played.callStatus, crm_contact_id: played.crmContactId },
-    ]);
-
-    // A new process has an empty in-memory idempotency store: only the table's unique key stops the second write.
-    const second = await bootSampleApp({ DATABASE_URL: databaseUrl });
-    try {
-      const api = client(second);
-      const secret = second.embedded!.environment().PATHORS_WEBHOOK_SECRET;
-      const redelivered = buildCallEnded({
-        sessionId: played.sessionId,
-        callStatus: played.callStatus,
-        callDuration: played.callDuration,
-      });
-      expect((await api.post('/pathors/webhooks', redelivered, sharedSecretHeaders(secret))).status).toBe(
-        200,
+  it(
+    'stores outcomes in PostgreSQL, and a redelivery after a restart does not write twice',
+    async () => {
+      const first = await bootSampleApp({ DATABASE_URL: databaseUrl });
+      let played: PlayedDemoSession;
+      try {
+        played = (await client(first).play('call')).body;
+        expect(played.deliveries.every((d) => d.status !== null && d.status < 300)).toBe(true);
+      } finally {
+        await first.app.close();
+      }
+      const stored = await admin.query(
+        `SELECT channel, call_status, crm_contact_id FROM ${schema}.session_outcomes`,
       );
-      const [trace] = await api.deliveriesOf(played.sessionId);
-      expect(trace).toMatchObject({ status: 200, duplicatesDropped: 1 });
-      expect(trace.handlers).toEqual([expect.objectContaining({ status: 'succeeded', result: 'duplicate' })]);
-      expect(await rowCounts(second, played.sessionId)).toEqual({
-        session_outcomes: 1,
-        call_results: 1,
-        recordings: 1,
-      });
-    } finally {
-      await second.app.close();
-    }
-  });
+      expect(stored.rows).toEqual([
+        { channel: 'call', call_status: played.callStatus, crm_contact_id: played.crmContactId },
+      ]);
+
+      // A new process has an empty in-memory idempotency store: only the table's unique key stops the second write.
+      const second = await bootSampleApp({ DATABASE_URL: databaseUrl });
+      try {
+        const api = client(second);
+        const secret = second.embedded!.environment().PATHORS_WEBHOOK_SECRET;
+        const redelivered = buildCallEnded({
+          sessionId: played.sessionId,
+          callStatus: played.callStatus,
+          callDuration: played.callDuration,
+        });
+        expect((await api.post('/pathors/webhooks', redelivered, sharedSecretHeaders(secret))).status).toBe(
+          200,
+        );
+        const [trace] = await api.deliveriesOf(played.sessionId);
+        expect(trace).toMatchObject({ status: 200, duplicatesDropped: 1 });
+        expect(trace.handlers).toEqual([
+          expect.objectContaining({ status: 'succeeded', result: 'duplicate' }),
+        ]);
+        expect(await rowCounts(second, played.sessionId)).toEqual({
+          session_outcomes: 1,
+          call_results: 1,
+          recordings: 1,
+        });
+      } finally {
+        await second.app.close();
+      }
+    },
+    BOOT_TIMEOUT_MS,
+  );
 });
 
 describe('sample app in cloud mode', () => {
-  it('talks to the Pathors API given by PATHORS_API_KEY / PATHORS_PROJECT_ID, and mounts no demo endpoints', async () => {
-    const cloud = new PathorsSimulator();
-    await cloud.start();
-    const running = await bootSampleApp({
-      PATHORS_API_KEY: cloud.apiKey,
-      PATHORS_PROJECT_ID: cloud.projectId,
-      PATHORS_BASE_URL: cloud.url,
-      PATHORS_WEBHOOK_SECRET: 'cloud-secret',
-      DATABASE_URL: databaseUrl,
-    });
-    try {
-      expect(running.mode).toBe('cloud');
-      const api = client(running);
-      const started = await api.post<{ sessionId: string }>('/follow-ups/conversations', {
-        crmContactId: 'crm-7',
+  it(
+    'talks to the Pathors API given by PATHORS_API_KEY / PATHORS_PROJECT_ID, and mounts no demo endpoints',
+    async () => {
+      const cloud = new PathorsSimulator();
+      await cloud.start();
+      const running = await bootSampleApp({
+        PATHORS_API_KEY: cloud.apiKey,
+        PATHORS_PROJECT_ID: cloud.projectId,
+        PATHORS_BASE_URL: cloud.url,
+        PATHORS_WEBHOOK_SECRET: 'cloud-secret',
+        DATABASE_URL: databaseUrl,
       });
-      expect(started.status).toBe(201);
-      expect(cloud.session(started.body.sessionId)?.variables).toMatchObject({ crmContactId: 'crm-7' });
-      expect((await api.post('/demo/sessions', { kind: 'call' })).status).toBe(404);
-    } finally {
-      await running.app.close();
-      await cloud.stop();
-    }
-  });
+      try {
+        expect(running.mode).toBe('cloud');
+        const api = client(running);
+        const started = await api.post<{ sessionId: string }>('/follow-ups/conversations', {
+          crmContactId: 'crm-7',
+        });
+        expect(started.status).toBe(201);
+        expect(cloud.session(started.body.sessionId)?.variables).toMatchObject({ crmContactId: 'crm-7' });
+        expect((await api.post('/demo/sessions', { kind: 'call' })).status).toBe(404);
+      } finally {
+        await running.app.close();
+        await cloud.stop();
+      }
+    },
+    BOOT_TIMEOUT_MS,
+  );
 
   it('refuses a half-configured cloud setup instead of falling back to the simulator', () => {
     expect(() => sampleAppMode({ PATHORS_API_KEY: 'dk_x' })).toThrow(

@@ -33,7 +33,8 @@ export interface EmbeddedConversation {
  */
 export class EmbeddedPathors {
   private constructor(
-    private readonly simulator: PathorsSimulator,
+    /** The simulator itself: its sessions, calls and the requests it received. */
+    readonly simulator: PathorsSimulator,
     private readonly webhookSecret: string,
   ) {}
 
