@@ -185,6 +185,7 @@ describe('delivery options', () => {
     [{ answerBudgetMs: 0 }, /"delivery.answerBudgetMs" must be a positive integer/],
     [{ ordering: { enabled: true, holdMs: -1 } }, /"delivery.ordering.holdMs" must be a positive integer/],
     [{ store: {} }, /"delivery.store" must be an instance of PathorsIdempotencyStore/],
+    [{ claimLeaseMs: 500 }, /"delivery.claimLeaseMs" must be at least 1000/],
   ])('refuses %j at boot with a message naming the option', async (delivery, message) => {
     const boot = createWebhookApp({
       adapter: 'express',

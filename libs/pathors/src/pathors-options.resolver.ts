@@ -199,6 +199,14 @@ const resolveDelivery = (
       `Leave it unset for the default (${DEFAULT_ANSWER_BUDGET_MS}).`,
     );
   }
+  const claimLeaseMs = positiveInteger(delivery.claimLeaseMs, 'delivery.claimLeaseMs', 30_000);
+  if (claimLeaseMs < 1_000) {
+    fail(
+      'delivery.claimLeaseMs',
+      `must be at least 1000 (the lease is renewed every third of it), got ${claimLeaseMs}`,
+      'Leave it unset for the default (30000).',
+    );
+  }
   return {
     store:
       instanceOf(
@@ -207,7 +215,7 @@ const resolveDelivery = (
         'delivery.store',
         'Pass new MemoryIdempotencyStore(), new RedisIdempotencyStore(redis) from nestjs-pathors/redis, or a subclass.',
       ) ?? new MemoryIdempotencyStore(),
-    claimLeaseMs: positiveInteger(delivery.claimLeaseMs, 'delivery.claimLeaseMs', 30_000),
+    claimLeaseMs,
     ordering: {
       enabled: delivery.ordering?.enabled ?? false,
       holdMs: positiveInteger(delivery.ordering?.holdMs, 'delivery.ordering.holdMs', 5_000),

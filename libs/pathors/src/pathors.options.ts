@@ -150,7 +150,7 @@ export interface PathorsDeliveryOptions {
   store?: PathorsIdempotencyStore;
   /**
    * How long a claim on an event lasts without renewal, in milliseconds. The holder renews it while the handlers
-   * run; if the process dies, a redelivery can run the event once the lease expired.
+   * run; if the process dies, a redelivery can run the event once the lease expired. At least 1000.
    * @default 30000
    */
   claimLeaseMs?: number;
