@@ -26,8 +26,8 @@ export interface PlayedDemoSession {
   readonly deliveries: readonly DemoDelivery[];
 }
 
-/** How demo calls end, in turn. */
-const CALL_ENDINGS: ReadonlyArray<{ callStatus: PathorsCallStatus; intention: string }> = [
+/** How demo conversations end, in turn (the call status applies to calls only). */
+const SCRIPTED_ENDINGS: ReadonlyArray<{ callStatus: PathorsCallStatus; intention: string }> = [
   { callStatus: 'userHangup', intention: 'book a demo' },
   { callStatus: 'agentHangup', intention: 'renew the contract' },
   { callStatus: 'voicemail', intention: 'unknown' },
@@ -47,6 +47,7 @@ export class DemoSessions {
     private readonly embedded: EmbeddedPathors,
   ) {}
 
+  /** Starts a follow-up with the next demo contact and plays it to its end; resolves once its webhooks were answered. */
   async play(request: PlaySessionDto): Promise<PlayedDemoSession> {
     const turn = ++this.played;
     const crmContactId = `crm-${1000 + turn}`;
@@ -54,8 +55,8 @@ export class DemoSessions {
       request.kind === 'text'
         ? (await this.followUps.startConversation({ crmContactId, topic: 'contract renewal' })).sessionId
         : await this.startCall(crmContactId, turn);
-    const { callStatus, intention } = CALL_ENDINGS[turn % CALL_ENDINGS.length];
-    const callDuration = callStatus === 'voicemail' ? 0 : 30 + ((turn * 37) % 240);
+    const { callStatus, intention } = SCRIPTED_ENDINGS[turn % SCRIPTED_ENDINGS.length];
+    const callDuration = 30 + ((turn * 37) % 240);
     const deliveries = await this.embedded.play({
       sessionId,
       kind: request.kind,

@@ -3,8 +3,8 @@ import type { ConfigType } from '@nestjs/config';
 import { PathorsCallsService, PathorsSessionService } from 'nestjs-pathors';
 import { randomUUID } from 'node:crypto';
 import { sampleConfig } from '../config/sample.config.js';
-import { Database } from '../database/database.js';
 import type { StartCallDto, StartConversationDto } from './follow-up.dto.js';
+import { FollowUpsRepository } from './follow-ups.repository.js';
 import { maskPhoneNumber } from './phone-number.util.js';
 
 /** A text conversation Pathors opened. */
@@ -24,8 +24,9 @@ export interface QueuedCall {
 
 /**
  * Starts follow-ups with CRM contacts through the Pathors API and remembers which contact each one is for, so the
- * outcome handlers can attach the contact to what Pathors reports. The contact id travels as a session / dynamic
- * variable: Pathors echoes such variables back in its events.
+ * outcome handlers can attach the contact to what Pathors reports. The contact id also travels as a session / dynamic
+ * variable, which Pathors can hand back in its events (the agent's extracted variables, the platform events'
+ * `metadata.sessionVariables`).
  */
 @Injectable()
 export class FollowUpsService {
@@ -34,7 +35,7 @@ export class FollowUpsService {
   constructor(
     private readonly sessions: PathorsSessionService,
     private readonly calls: PathorsCallsService,
-    private readonly db: Database,
+    private readonly followUps: FollowUpsRepository,
     @Inject(sampleConfig.KEY) private readonly config: ConfigType<typeof sampleConfig>,
   ) {}
 
@@ -46,10 +47,7 @@ export class FollowUpsService {
       variables: { crmContactId: input.crmContactId, topic: input.topic ?? 'general follow-up' },
       provider: 'api',
     });
-    await this.db.query(
-      `INSERT INTO follow_ups (kind, session_id, crm_contact_id) VALUES ('conversation', $1, $2)`,
-      [created.sessionId, input.crmContactId],
-    );
+    await this.followUps.recordConversation(created.sessionId, input.crmContactId);
     this.logger.log(`Opened conversation ${created.sessionId} for contact ${input.crmContactId}`);
     return { sessionId: created.sessionId, crmContactId: input.crmContactId, pathwayId: created.pathwayId };
   }
@@ -68,10 +66,7 @@ export class FollowUpsService {
       dynamicVariables: { crmContactId: input.crmContactId },
     });
     const toNumber = maskPhoneNumber(input.toNumber);
-    await this.db.query(`INSERT INTO follow_ups (kind, crm_contact_id, to_number) VALUES ('call', $1, $2)`, [
-      input.crmContactId,
-      toNumber,
-    ]);
+    await this.followUps.recordCall(input.crmContactId, toNumber);
     this.logger.log(`Queued a call to ${toNumber} for contact ${input.crmContactId}`);
     return { queued: true, crmContactId: input.crmContactId, toNumber };
   }
