@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { buildCallEnded } from 'nestjs-pathors/testing';
+import type { PathorsModuleOptions } from 'nestjs-pathors';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { ADAPTERS, createWebhookApp, type WebhookApp } from '../support/webhook-app.js';
@@ -10,13 +12,16 @@ import {
   hostileEventBody,
   mutatedEventBody,
   randomJsonBody,
+  signed,
   transportCase,
   type AdversarialCase,
 } from './support/adversarial-inputs.js';
-import { postRaw } from './support/raw-request.js';
+import { Webhook } from 'standardwebhooks';
+import { postRaw, type RawHeaders } from './support/raw-request.js';
 import { RevalidatingHandler } from './support/revalidating.handler.js';
 
 const SECRET = 'hardening-secret-7d41c0e2';
+const SIGNING_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const PATH = '/pathors/webhooks';
 /** Cases per property; raise it locally with PATHORS_FUZZ_RUNS for a longer hunt. */
 const RUNS = Number(process.env.PATHORS_FUZZ_RUNS ?? 300);
@@ -40,25 +45,59 @@ const WATCHED_PROTOTYPES = [
 const prototypeFingerprint = (): string =>
   WATCHED_PROTOTYPES.map((proto) => Reflect.ownKeys(proto).map(String).sort().join(',')).join('|');
 
+/** One booted app under attack, and how a valid request to it is authenticated. */
+interface Target {
+  readonly harness: WebhookApp;
+  readonly handler: RevalidatingHandler;
+  readonly port: number;
+  readonly authenticate: (body: Buffer) => RawHeaders;
+  /** What it may answer; an app that only gets correctly signed requests must never answer 401. */
+  readonly allowed: readonly number[];
+}
+
 describe.each(ADAPTERS)('adversarial input on %s', (adapter) => {
-  let harness: WebhookApp;
-  let handler: RevalidatingHandler;
-  let port: number;
+  let sharedSecretApp: Target;
+  let signedApp: Target;
   let cleanPrototypes: string;
 
-  beforeAll(async () => {
-    harness = await createWebhookApp({
-      adapter,
-      pathors: { webhook: { secret: SECRET } },
-      providers: [RevalidatingHandler],
-    });
+  async function boot(
+    pathors: PathorsModuleOptions,
+    rawBody: boolean,
+    authenticate: Target['authenticate'],
+    allowed: readonly number[],
+  ): Promise<Target> {
+    const harness = await createWebhookApp({ adapter, pathors, rawBody, providers: [RevalidatingHandler] });
     await harness.app.listen(0, '127.0.0.1');
-    port = (harness.server.address() as AddressInfo).port;
-    handler = harness.get(RevalidatingHandler);
+    const port = (harness.server.address() as AddressInfo).port;
+    return { harness, handler: harness.get(RevalidatingHandler), port, authenticate, allowed };
+  }
+
+  beforeAll(async () => {
+    sharedSecretApp = await boot(
+      { webhook: { secret: SECRET } },
+      false,
+      () => ({ authorization: `Bearer ${SECRET}` }),
+      ALLOWED_STATUSES,
+    );
+    signedApp = await boot(
+      { webhook: { signingSecret: SIGNING_SECRET } },
+      true,
+      (body) => {
+        const id = `msg_${randomUUID()}`;
+        const now = new Date();
+        return {
+          'webhook-id': id,
+          'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+          'webhook-signature': new Webhook(SIGNING_SECRET).sign(id, now, body),
+        };
+      },
+      ALLOWED_STATUSES.filter((status) => status !== 401),
+    );
     cleanPrototypes = prototypeFingerprint();
   });
   afterAll(async () => {
-    await harness.app.close();
+    await sharedSecretApp.harness.app.close();
+    await signedApp.harness.app.close();
   });
 
   /**
@@ -66,11 +105,14 @@ describe.each(ADAPTERS)('adversarial input on %s', (adapter) => {
    * the running test when one reaches the process (Jest's `process` is a sandbox copy, so a listener here would
    * never hear it). A failure makes fast-check shrink to the smallest counterexample.
    */
-  async function checkInvariants(input: AdversarialCase): Promise<number> {
+  async function checkInvariants(
+    { port, handler, allowed }: Target,
+    input: AdversarialCase,
+  ): Promise<number> {
     handler.calls.length = 0;
     const response = await postRaw(port, PATH, input.headers, input.body, MAX_RESPONSE_MS * 2);
 
-    if (!ALLOWED_STATUSES.includes(response.status)) {
+    if (!allowed.includes(response.status)) {
       throw new Error(
         `answered ${response.status} ${response.body} to ${input.body.toString('utf8', 0, 2_000)}`,
       );
@@ -85,7 +127,7 @@ describe.each(ADAPTERS)('adversarial input on %s', (adapter) => {
     } else {
       expect(handler.calls).toHaveLength(0);
     }
-    expect(response.body).not.toContain(SECRET);
+    for (const secret of [SECRET, SIGNING_SECRET]) expect(response.body).not.toContain(secret);
     expect(response.body).not.toMatch(/\n\s+at /);
     expect(prototypeFingerprint()).toBe(cleanPrototypes);
     expect(({} as Record<string, unknown>)[POLLUTION_MARKER]).toBeUndefined();
@@ -98,6 +140,7 @@ describe.each(ADAPTERS)('adversarial input on %s', (adapter) => {
    * the app still serves a valid event.
    */
   async function runProperty(
+    target: Target,
     name: string,
     cases: fc.Arbitrary<AdversarialCase>,
     mustReach: readonly number[],
@@ -107,7 +150,7 @@ describe.each(ADAPTERS)('adversarial input on %s', (adapter) => {
     await fc.assert(
       fc.asyncProperty(cases, async (input) => {
         tried += 1;
-        const status = await checkInvariants(input);
+        const status = await checkInvariants(target, input);
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
       }),
       { numRuns: RUNS },
@@ -117,27 +160,31 @@ describe.each(ADAPTERS)('adversarial input on %s', (adapter) => {
     expect(tried).toBeGreaterThanOrEqual(RUNS);
     for (const status of mustReach) expect([...statuses.keys()]).toContain(status);
 
-    handler.calls.length = 0;
-    const healthy = await postRaw(
-      port,
-      PATH,
-      { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
-      Buffer.from(JSON.stringify(buildCallEnded())),
-      MAX_RESPONSE_MS,
-    );
+    target.handler.calls.length = 0;
+    const body = Buffer.from(JSON.stringify(buildCallEnded()));
+    const headers = { ...target.authenticate(body), 'content-type': 'application/json' };
+    const healthy = await postRaw(target.port, PATH, headers, body, MAX_RESPONSE_MS);
     expect(healthy.status).toBe(200);
-    expect(handler.calls).toHaveLength(1);
+    expect(target.handler.calls).toHaveLength(1);
   }
 
   it('random JSON values', () =>
-    runProperty('random JSON', authenticated(SECRET, randomJsonBody), [202, 400]));
+    runProperty(sharedSecretApp, 'random JSON', authenticated(SECRET, randomJsonBody), [202, 400]));
 
   it('valid events of both dialects with type flips, missing, extra and dangerous fields', () =>
-    runProperty('mutated events', authenticated(SECRET, mutatedEventBody), [200, 202, 400]));
+    runProperty(sharedSecretApp, 'mutated events', authenticated(SECRET, mutatedEventBody), [200, 202, 400]));
 
   it('hostile bytes: 10,000-deep nesting, 1 MiB strings, odd numbers, invalid UTF-8, duplicate keys, proto keys', () =>
-    runProperty('hostile bodies', authenticated(SECRET, hostileEventBody), [200, 400, 413]));
+    runProperty(sharedSecretApp, 'hostile bodies', authenticated(SECRET, hostileEventBody), [200, 400, 413]));
 
   it('random content types, random headers and every kind of credential', () =>
-    runProperty('transport and headers', transportCase(SECRET), [200, 400, 401, 415]));
+    runProperty(sharedSecretApp, 'transport and headers', transportCase(SECRET), [200, 400, 401, 415]));
+
+  it('hostile and mutated bodies correctly signed, on an app verifying signatures over the raw body', () =>
+    runProperty(
+      signedApp,
+      'signed hostile bodies',
+      signed(SIGNING_SECRET, fc.oneof(hostileEventBody, mutatedEventBody)),
+      [200, 400, 413],
+    ));
 });

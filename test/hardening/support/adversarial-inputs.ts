@@ -15,6 +15,7 @@ import {
   buildUsageUpdated,
   type PathorsPayload,
 } from 'nestjs-pathors/testing';
+import { createHmac } from 'node:crypto';
 import type { RawHeaders } from './raw-request.js';
 
 /** One adversarial request: exact header values and exact body bytes. */
@@ -371,6 +372,29 @@ const authorization = (secret: string): fc.Arbitrary<string | string[] | undefin
     [`Bearer ${secret}`, 'Bearer wrong'],
     ['Bearer wrong', `Bearer ${secret}`],
   );
+
+/**
+ * A request carrying a valid Standard Webhooks signature of its exact bytes (HMAC-SHA256 of `id.timestamp.body`, computed
+ * here, not by the library under test): hostile bodies that pass authentication. The `standardwebhooks` package cannot
+ * sign these: it signs `${body}`, a lossy UTF-8 decoding, so invalid UTF-8 would arrive "tampered".
+ */
+export const signed = (signingSecret: string, body: fc.Arbitrary<Buffer>): fc.Arbitrary<AdversarialCase> => {
+  const key = Buffer.from(signingSecret.replace(/^whsec_/, ''), 'base64');
+  return fc.tuple(body, fc.uuid(), fc.constantFrom('webhook', 'svix')).map(([bytes, uuid, prefix]) => {
+    const id = `msg_${uuid}`;
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const mac = createHmac('sha256', key).update(`${id}.${timestamp}.`).update(bytes).digest('base64');
+    return {
+      body: bytes,
+      headers: {
+        'content-type': 'application/json',
+        [`${prefix}-id`]: id,
+        [`${prefix}-timestamp`]: timestamp,
+        [`${prefix}-signature`]: `v1,${mac}`,
+      },
+    };
+  });
+};
 
 /** A request authenticated with `secret`, with a JSON content type and the given body. */
 export const authenticated = (secret: string, body: fc.Arbitrary<Buffer>): fc.Arbitrary<AdversarialCase> =>
