@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildCallEnded, sharedSecretHeaders } from 'nestjs-pathors/testing';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import {
@@ -80,15 +80,17 @@ const TSCONFIG = {
 };
 
 let tarball: string;
+let packDir: string;
 
 beforeAll(async () => {
   if (!existsSync(join(PACKAGE_DIR, 'dist/index.js')))
     throw new Error('libs/pathors/dist is missing: run `npm run build` first');
-  const destination = mkdtempSync(join(tmpdir(), 'nestjs-pathors-pack-'));
-  await run('npm', ['pack', '--pack-destination', destination, '--silent'], { cwd: PACKAGE_DIR });
-  const [file] = readdirSync(destination).filter((name) => name.endsWith('.tgz'));
-  tarball = join(destination, file);
+  packDir = mkdtempSync(join(tmpdir(), 'nestjs-pathors-pack-'));
+  await run('npm', ['pack', '--pack-destination', packDir, '--silent'], { cwd: PACKAGE_DIR });
+  const [file] = readdirSync(packDir).filter((name) => name.endsWith('.tgz'));
+  tarball = join(packDir, file);
 }, 60_000);
+afterAll(() => rmSync(packDir, { recursive: true, force: true }));
 
 /** Writes (or refreshes) the app folder and installs its dependencies, the tarball among them. */
 async function prepare(consumer: Consumer): Promise<string> {
