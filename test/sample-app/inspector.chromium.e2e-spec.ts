@@ -75,7 +75,7 @@ it('shows the deliveries of a session played from the page, live, with status, h
   const [copy, original] = await finalized.all();
   expect(await original.getAttribute('data-status')).toBe('200');
   expect(await original.locator('.handlers li.succeeded .mono').allTextContents()).toEqual([
-    expect.stringMatching(/^ConversationOutcomesHandler\./),
+    'ConversationOutcomesHandler.onSessionFinalized',
   ]);
   expect(await original.locator('td').nth(6).textContent()).toBe('0');
   expect(await copy.locator('td').nth(5).textContent()).toBe('none');

@@ -155,7 +155,7 @@ describe('sample app on the embedded simulator, PGlite', () => {
     const finalized = traces.filter((t) => t.event === 'session.finalized');
     expect(finalized[0].handlers).toEqual([
       {
-        handler: expect.stringMatching(/^ConversationOutcomesHandler\./),
+        handler: 'ConversationOutcomesHandler.onSessionFinalized',
         status: 'succeeded',
         result: 'recorded',
       },
@@ -258,7 +258,7 @@ describe('sample app on PostgreSQL (DATABASE_URL)', () => {
         const [trace] = await api.deliveriesOf(played.sessionId);
         expect(trace).toMatchObject({ status: 200, duplicatesDropped: 1 });
         expect(trace.handlers).toEqual([
-          expect.objectContaining({ status: 'succeeded', result: 'duplicate' }),
+          { handler: 'ConversationOutcomesHandler.onCallEnded', status: 'succeeded', result: 'duplicate' },
         ]);
         expect(await rowCounts(second, played.sessionId)).toEqual({
           session_outcomes: 1,

@@ -6,11 +6,31 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
+import { EVENT_LISTENER_METADATA } from '@nestjs/event-emitter';
 import { PathorsDelivery, isPathorsContext } from 'nestjs-pathors';
 import { catchError, tap, throwError, type Observable } from 'rxjs';
 import { WEBHOOK_PATH } from '../config/pathors.config.js';
 import { DeliveryInspector, OpenTrace } from './delivery-inspector.service.js';
 import type { ValidationIssue } from './delivery-trace.types.js';
+
+/**
+ * `Class.method` of the `@OnPathorsEvent` handler a `pathors` context runs. The function the context holds may be a
+ * wrapper with another name; it carries the method's `@OnEvent` listener metadata, which identifies the method.
+ */
+function handlerIdOf(context: ExecutionContext): string {
+  const type = context.getClass();
+  const listeners: unknown = Reflect.getMetadata(EVENT_LISTENER_METADATA, context.getHandler());
+  const prototype = type.prototype as Record<string, unknown>;
+  const method =
+    listeners === undefined
+      ? undefined
+      : Object.getOwnPropertyNames(prototype).find(
+          (name) =>
+            typeof prototype[name] === 'function' &&
+            Reflect.getMetadata(EVENT_LISTENER_METADATA, prototype[name] as object) === listeners,
+        );
+  return `${type.name}.${method ?? context.getHandler().name}`;
+}
 
 /**
  * Feeds the inspector without touching the library, as an app-wide interceptor. Around the webhook route it opens a
@@ -53,7 +73,7 @@ export class DeliveryTraceInterceptor implements NestInterceptor {
       trace.dialect = delivery.dialect;
       trace.sessionId = delivery.sessionId;
     }
-    const handler = `${context.getClass().name}.${context.getHandler().name}`;
+    const handler = handlerIdOf(context);
     return next.handle().pipe(
       tap({
         next: (result) =>
