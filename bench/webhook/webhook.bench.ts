@@ -155,16 +155,22 @@ async function preflight(url: string, scenario: ScenarioName): Promise<void> {
 }
 
 async function startApps(adapter: BenchAdapter, plan: WebhookBenchPlan) {
-  const apps = new Map<ScenarioName, { app: BenchApp; url: string }>();
-  for (const scenario of plan.scenarios[adapter]) {
-    const { process, ready } = await AppProcess.start<AppRequest, AppReply>(APP_ENTRY, [adapter, scenario], {
-      profileDir: plan.profileDir,
-    });
-    if (ready.type !== 'ready') throw new Error(`${scenario} app sent ${ready.type} instead of ready`);
-    const url = `http://127.0.0.1:${ready.port}${ready.path}`;
-    apps.set(scenario, { app: process, url });
-    await preflight(url, scenario);
-  }
+  // Booted side by side (boot is mostly waiting on module loading), checked one after the other.
+  const started = await Promise.all(
+    plan.scenarios[adapter].map(async (scenario) => {
+      const { process, ready } = await AppProcess.start<AppRequest, AppReply>(
+        APP_ENTRY,
+        [adapter, scenario],
+        {
+          profileDir: plan.profileDir,
+        },
+      );
+      if (ready.type !== 'ready') throw new Error(`${scenario} app sent ${ready.type} instead of ready`);
+      return [scenario, { app: process, url: `http://127.0.0.1:${ready.port}${ready.path}` }] as const;
+    }),
+  );
+  const apps = new Map<ScenarioName, { app: BenchApp; url: string }>(started);
+  for (const [scenario, { url }] of apps) await preflight(url, scenario);
   return apps;
 }
 
