@@ -42,7 +42,11 @@ function handlersCell(trace: DeliveryTrace): HTMLElement {
     const className =
       run.status === 'failed' ? 'failed' : run.result === 'duplicate' ? 'duplicate' : 'succeeded';
     const item = make('li', undefined, className);
-    item.append(make('span', run.status === 'failed' ? '✗' : '✓', 'mark'), make('span', run.handler, 'mono'));
+    // `Class.method`, breakable after the dot when the column is narrow.
+    const name = make('span', undefined, 'mono');
+    const dot = run.handler.indexOf('.') + 1;
+    name.append(run.handler.slice(0, dot), document.createElement('wbr'), run.handler.slice(dot));
+    item.append(make('span', run.status === 'failed' ? '✗' : '✓', 'mark'), name);
     if (run.result === 'duplicate') item.append(make('span', 'already stored', 'note'));
     list.append(item);
   }
