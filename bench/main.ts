@@ -1,4 +1,5 @@
 // `npm run bench` (full) and `npm run bench -- --quick` (the CI smoke): see docs/performance.md.
+import { Redis } from 'ioredis';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -46,6 +47,40 @@ const plan: WebhookBenchPlan = quick
       loopDelaySeconds: 5,
     };
 
+/** Whether Redis answers on 127.0.0.1:6379, which scenarios (c) and (d) need. */
+async function redisIsUp(): Promise<boolean> {
+  const redis = new Redis({
+    host: '127.0.0.1',
+    port: 6379,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 2000,
+  });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** The plan without the Redis scenarios, when there is no Redis to run them against. */
+function withoutRedis(webhookPlan: WebhookBenchPlan): WebhookBenchPlan {
+  const local = (names: readonly ScenarioName[]) =>
+    names.filter((name) => name === 'bare' || name === 'memory');
+  return {
+    ...webhookPlan,
+    scenarios: {
+      express: local(webhookPlan.scenarios.express),
+      fastify: local(webhookPlan.scenarios.fastify),
+    },
+    loopDelayScenarios: local(webhookPlan.loopDelayScenarios),
+  };
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   mkdirSync(RESULTS_DIR, { recursive: true });
@@ -68,7 +103,9 @@ async function main(): Promise<void> {
 
   if (selected.has('webhook')) {
     console.log('\nWebhook pipeline (autocannon, one app process per scenario):');
-    const figures = await runWebhookBench({ ...plan, profileDir });
+    const redisUp = await redisIsUp();
+    if (!redisUp) console.log('  ! no Redis on 127.0.0.1:6379: scenarios (c) and (d) skipped');
+    const figures = await runWebhookBench({ ...(redisUp ? plan : withoutRedis(plan)), profileDir });
     printWebhookFigures(figures);
     report.webhook = figures;
   }
