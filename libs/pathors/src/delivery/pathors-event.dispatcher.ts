@@ -105,6 +105,8 @@ export class PathorsEventDispatcher {
       const callback = function (this: unknown, ...args: unknown[]) {
         return method.apply(this, args);
       };
+      // Interceptors and loggers read `context.getHandler().name`: keep the method's.
+      Object.defineProperty(callback, 'name', { value: methodName });
       for (const source of [method, (instance as Record<string, unknown>)[methodName]]) {
         if (typeof source !== 'function') continue;
         for (const key of Reflect.getMetadataKeys(source)) {
