@@ -1,20 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  buildCallEnded,
-  buildCallSessionFinalized,
-  buildKnowledgeStoreUpdated,
-  buildMessageAdded,
-  buildPlatformSessionEnded,
-  buildRecordingReady,
-  buildSessionCreated,
-  buildSessionEnded,
-  buildSessionStarted,
-  buildSessionUpdated,
-  buildSubscriptionUpdated,
-  buildTextSessionFinalized,
-  buildUsageUpdated,
-  sharedSecretHeaders,
-} from 'nestjs-pathors/testing';
+import * as testing from 'nestjs-pathors/testing';
 
 /** The shared secret every benchmarked app is configured with. */
 export const BENCH_SECRET = 'bench-shared-secret-0123456789abcdef';
@@ -22,28 +7,26 @@ export const BENCH_SECRET = 'bench-shared-secret-0123456789abcdef';
 /** Headers of every benchmark request: the same for the bare route and the webhook. */
 export const BENCH_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'application/json',
-  ...sharedSecretHeaders(BENCH_SECRET),
+  ...testing.sharedSecretHeaders(BENCH_SECRET),
 };
 
 // Replaced in every request, so that no two requests carry the same idempotency key (dedupe never short-circuits).
 const MARKER = 'ffffffff-ffff-4fff-bfff-ffffffffffff';
 
-/** Every documented event of both dialects, its identifying field set to the marker. */
+type PayloadBuilder = (overrides?: Record<string, unknown>) => Record<string, unknown>;
+
+/** A builder's payload with its identifying field (`sessionId` for lifecycle events, `id` for platform ones) marked. */
+function marked(build: PayloadBuilder, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const field = 'event' in build() ? 'sessionId' : 'id';
+  return build({ ...overrides, [field]: MARKER });
+}
+
+/** Every documented event of both dialects (every builder of the testing kit), plus a failed recording. */
 const TEMPLATES = [
-  buildSessionEnded({ sessionId: MARKER }),
-  buildCallEnded({ sessionId: MARKER }),
-  buildCallSessionFinalized({ sessionId: MARKER }),
-  buildTextSessionFinalized({ sessionId: MARKER }),
-  buildRecordingReady({ sessionId: MARKER }),
-  buildRecordingReady({ sessionId: MARKER, recordingUrl: undefined }),
-  buildSessionStarted({ sessionId: MARKER }),
-  buildSessionCreated({ id: MARKER }),
-  buildPlatformSessionEnded({ id: MARKER }),
-  buildSessionUpdated({ id: MARKER }),
-  buildMessageAdded({ id: MARKER }),
-  buildUsageUpdated({ id: MARKER }),
-  buildSubscriptionUpdated({ id: MARKER }),
-  buildKnowledgeStoreUpdated({ id: MARKER }),
+  ...Object.entries(testing)
+    .filter(([name, value]) => name.startsWith('build') && typeof value === 'function')
+    .map(([, build]) => marked(build as unknown as PayloadBuilder)),
+  marked(testing.buildRecordingReady as unknown as PayloadBuilder, { recordingUrl: undefined }),
 ].map((payload) => {
   const parts = JSON.stringify(payload).split(MARKER);
   if (parts.length !== 2)
