@@ -209,9 +209,8 @@ describe('boot-time checks', () => {
     await expect(failure).rejects.toThrow(message);
   });
 
-  it('boots an API-only app without any webhook option', async () => {
+  it('boots an API-only app without any webhook option, and without EventEmitterModule', async () => {
     const booted = await boot([
-      EventEmitterModule.forRoot(),
       PathorsModule.forRoot({ apiKey: 'dk_test', projectId: 'p1', webhook: { enabled: false } }),
     ]);
     expect(booted.get(PathorsSessionService).projectId).toBe('p1');

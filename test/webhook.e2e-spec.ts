@@ -89,28 +89,35 @@ describe.each(ADAPTERS)('webhook endpoint on %s', (adapter) => {
   });
 
   const post = (body: unknown, headers: Record<string, string> = auth) =>
-    request(harness.server).post(PATH).set(headers).set('content-type', 'application/json').send(JSON.stringify(body));
+    request(harness.server)
+      .post(PATH)
+      .set(headers)
+      .set('content-type', 'application/json')
+      .send(JSON.stringify(body));
 
-  it.each(EVENTS)('delivers %s (%p) to its handler as an instance with Date timestamps', async (name, build, type, dates) => {
-    const payload = build();
-    // Through the testing kit: an authenticated POST over real HTTP, resolved after the handlers ran.
-    const response = await deliver(harness.app, payload);
-    expect(response.status).toBe(200);
-    expect(response.body).toEqual({ received: true });
-    expect(handlers.calls).toHaveLength(1);
-    const [{ handler, event, delivery }] = handlers.calls;
-    expect(handler).toBe(name);
-    expect(event).toBeInstanceOf(type);
-    for (const field of dates) {
-      expect((event as Record<string, unknown>)[field]).toBeInstanceOf(Date);
-      expect(((event as Record<string, Date>)[field]).toISOString()).toBe(payload[field]);
-    }
-    expect(delivery).toBeInstanceOf(PathorsDelivery);
-    expect(delivery.eventName).toBe(name);
-    expect(delivery.payload).toEqual(payload);
-    // The catch-all handler sees every event too.
-    expect(catchAll.calls.map((call) => call.event)).toEqual([event]);
-  });
+  it.each(EVENTS)(
+    'delivers %s (%p) to its handler as an instance with Date timestamps',
+    async (name, build, type, dates) => {
+      const payload = build();
+      // Through the testing kit: an authenticated POST over real HTTP, resolved after the handlers ran.
+      const response = await deliver(harness.app, payload);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ received: true });
+      expect(handlers.calls).toHaveLength(1);
+      const [{ handler, event, delivery }] = handlers.calls;
+      expect(handler).toBe(name);
+      expect(event).toBeInstanceOf(type);
+      for (const field of dates) {
+        expect((event as Record<string, unknown>)[field]).toBeInstanceOf(Date);
+        expect((event as Record<string, Date>)[field].toISOString()).toBe(payload[field]);
+      }
+      expect(delivery).toBeInstanceOf(PathorsDelivery);
+      expect(delivery.eventName).toBe(name);
+      expect(delivery.payload).toEqual(payload);
+      // The catch-all handler sees every event too.
+      expect(catchAll.calls.map((call) => call.event)).toEqual([event]);
+    },
+  );
 
   it('keeps unknown extra fields on the instance', async () => {
     await post(buildCallEnded({ carrier: 'acme-telecom' })).expect(200);
@@ -139,7 +146,11 @@ describe.each(ADAPTERS)('webhook endpoint on %s', (adapter) => {
   });
 
   it('answers 202 for an unknown event name and hands it to the catch-all handler only', async () => {
-    const response = await post({ event: 'call.transcribed', sessionId: 's-1', timestamp: new Date().toISOString() });
+    const response = await post({
+      event: 'call.transcribed',
+      sessionId: 's-1',
+      timestamp: new Date().toISOString(),
+    });
     expect(response.status).toBe(202);
     expect(handlers.calls).toHaveLength(0);
     expect(catchAll.calls).toHaveLength(1);
@@ -167,7 +178,9 @@ describe.each(ADAPTERS)('webhook endpoint on %s', (adapter) => {
     it('400 for a missing discriminator, naming it', async () => {
       const response = await post({ sessionId: 'x', timestamp: new Date().toISOString() });
       expect(response.status).toBe(400);
-      expect(response.body.issues).toEqual([{ path: 'event', reason: expect.stringContaining('discriminator') }]);
+      expect(response.body.issues).toEqual([
+        { path: 'event', reason: expect.stringContaining('discriminator') },
+      ]);
     });
 
     it('400 for a JSON body that is not an object', async () => {
@@ -175,9 +188,13 @@ describe.each(ADAPTERS)('webhook endpoint on %s', (adapter) => {
     });
 
     it('400 listing every invalid documented field with its path', async () => {
-      const response = await post(
-        { ...buildCallEnded(), callStatus: 'hungUp', callDuration: -1, timestamp: 'yesterday', projectId: undefined },
-      );
+      const response = await post({
+        ...buildCallEnded(),
+        callStatus: 'hungUp',
+        callDuration: -1,
+        timestamp: 'yesterday',
+        projectId: undefined,
+      });
       expect(response.status).toBe(400);
       const paths = (response.body.issues as Array<{ path: string }>).map((issue) => issue.path).sort();
       expect(paths).toEqual(expect.arrayContaining(['callDuration', 'callStatus', 'projectId', 'timestamp']));
@@ -185,13 +202,28 @@ describe.each(ADAPTERS)('webhook endpoint on %s', (adapter) => {
 
     it('400 with nested paths for an invalid analysis block', async () => {
       const payload = buildPlatformSessionEnded();
-      (payload.analysis as { sentiment: unknown }).sentiment = { conversation: { sentiment: 'HAPPY', score: 3 } };
+      (payload.analysis as { sentiment: unknown }).sentiment = {
+        conversation: { sentiment: 'HAPPY', score: 3 },
+      };
       const response = await post(payload);
       expect(response.status).toBe(400);
       const paths = (response.body.issues as Array<{ path: string }>).map((issue) => issue.path);
       expect(paths).toEqual(
-        expect.arrayContaining(['analysis.sentiment.conversation.sentiment', 'analysis.sentiment.conversation.score']),
+        expect.arrayContaining([
+          'analysis.sentiment.conversation.sentiment',
+          'analysis.sentiment.conversation.score',
+        ]),
       );
+    });
+
+    it.each([
+      ['analysis', { ...buildPlatformSessionEnded(), analysis: [] }],
+      ['metadata', { ...buildSessionCreated(), metadata: [{}] }],
+      ['totals', { ...buildUsageUpdated(), totals: [1, 2, 3] }],
+    ])('400 for an array where the documented %s is an object', async (path, payload) => {
+      const response = await post(payload);
+      expect(response.status).toBe(400);
+      expect((response.body.issues as Array<{ path: string }>).map((issue) => issue.path)).toContain(path);
     });
 
     it('400 for a call field set to null on session.finalized (absent, not null)', async () => {
@@ -203,7 +235,9 @@ describe.each(ADAPTERS)('webhook endpoint on %s', (adapter) => {
         .post(PATH)
         .set(auth)
         .set('content-type', 'application/json')
-        .send(`{"event":"call.ended","sessionId":"s","timestamp":"${new Date().toISOString()}","__proto__":{"polluted":true}}`);
+        .send(
+          `{"event":"call.ended","sessionId":"s","timestamp":"${new Date().toISOString()}","__proto__":{"polluted":true}}`,
+        );
       expect(response.status).toBe(400);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });
@@ -246,10 +280,7 @@ describe.each(ADAPTERS)('dispatch policy on %s', (adapter) => {
       providers: [RecordingHandlers, FailingCallHandler],
     });
     try {
-      const response = await request(harness.server)
-        .post(PATH)
-        .set(auth)
-        .send(buildCallEnded());
+      const response = await request(harness.server).post(PATH).set(auth).send(buildCallEnded());
       expect(response.status).toBe(500);
       expect(JSON.stringify(response.body)).not.toContain('database unavailable');
       expect(harness.get(RecordingHandlers).calls.map((call) => call.handler)).toEqual(['call.ended']);
@@ -259,7 +290,11 @@ describe.each(ADAPTERS)('dispatch policy on %s', (adapter) => {
   });
 
   it('answers 202 when no handler listens to a known event', async () => {
-    const harness = await createWebhookApp({ adapter, pathors: { webhook: { secret: SECRET } }, providers: [FailingCallHandler] });
+    const harness = await createWebhookApp({
+      adapter,
+      pathors: { webhook: { secret: SECRET } },
+      providers: [FailingCallHandler],
+    });
     try {
       const response = await request(harness.server).post(PATH).set(auth).send(buildSessionEnded());
       expect(response.status).toBe(202);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { constantTimeEqual } from '../../libs/pathors/src/webhooks/constant-time.js';
+import { ConstantTimeSecrets, constantTimeEqual } from '../../libs/pathors/src/webhooks/constant-time.js';
 
 const SOURCE = join(import.meta.dirname, '../../libs/pathors/src');
 
@@ -29,9 +29,28 @@ describe('constantTimeEqual', () => {
   });
 });
 
+describe('ConstantTimeSecrets', () => {
+  const secrets = new ConstantTimeSecrets(['old-secret-123', 'new-secret-456']);
+
+  it.each(['old-secret-123', 'new-secret-456'])('matches every secret of a rotation (%p)', (offered) => {
+    expect(secrets.matchesAny(offered)).toBe(true);
+  });
+
+  it.each(['old-secret-12', 'new-secret-4567', 'NEW-secret-456', '', 'old-secret-123new-secret-456'])(
+    'refuses near misses (%p)',
+    (offered) => {
+      expect(secrets.matchesAny(offered)).toBe(false);
+    },
+  );
+
+  it('matches nothing when no secret is configured', () => {
+    expect(new ConstantTimeSecrets([]).matchesAny('')).toBe(false);
+  });
+});
+
 /**
  * The code-review half of the requirement, kept as a check: every place that holds a secret or a signature compares it
- * through `constantTimeEqual`, and nothing else in the library (the test kit aside) calls `timingSafeEqual` or
+ * through `constantTimeEqual` or `ConstantTimeSecrets`, and nothing else in the library (the test kit aside) calls `timingSafeEqual` or
  * compares such values with `===`, `includes` or `indexOf`.
  */
 describe('secret comparisons in the library source', () => {
@@ -52,10 +71,10 @@ describe('secret comparisons in the library source', () => {
     expect(callers).toEqual([join('webhooks', 'constant-time.ts')]);
   });
 
-  it('compares secrets and signatures only through constantTimeEqual', () => {
+  it('compares secrets and signatures only through the constant-time helpers', () => {
     const authenticator = files.find(({ file }) => file.endsWith('pathors-webhook.authenticator.ts'));
     const verifier = files.find(({ file }) => file.endsWith('standard-webhooks.ts'));
-    expect(authenticator?.text).toMatch(/constantTimeEqual\(offered, secret\)/);
+    expect(authenticator?.text).toMatch(/this\.secrets\.matchesAny\(offered\)/);
     expect(verifier?.text).toMatch(/constantTimeEqual\(candidate, expected\)/);
 
     const suspicious = files.flatMap(({ file, text }) =>

@@ -26,14 +26,19 @@ const MISSING_EVENT_EMITTER =
   'PathorsModule dispatches events through @nestjs/event-emitter, which this app does not provide. ' +
   'Add EventEmitterModule.forRoot() to the imports of your AppModule.';
 
-/** The dispatcher, failing boot with a clear message when the host app has no EventEmitterModule. */
+/** The dispatcher, failing boot with a clear message when an app with a webhook has no EventEmitterModule. */
 const eventEmitterCheck: Provider = {
   provide: PathorsEventDispatcher,
-  useFactory: (emitter: EventEmitter2 | undefined, contextCreator: ExternalContextCreator) => {
-    if (!emitter) throw new PathorsConfigurationError(MISSING_EVENT_EMITTER);
-    return new PathorsEventDispatcher(emitter, contextCreator);
+  useFactory: (
+    options: ResolvedPathorsOptions,
+    emitter: EventEmitter2 | undefined,
+    contextCreator: ExternalContextCreator,
+  ) => {
+    if (!emitter && options.webhook.enabled) throw new PathorsConfigurationError(MISSING_EVENT_EMITTER);
+    // An API-only app receives no events: a private emitter with no listeners keeps the collaborators uniform.
+    return new PathorsEventDispatcher(emitter ?? new EventEmitter2(), contextCreator);
   },
-  inject: [{ token: EventEmitter2, optional: true }, ExternalContextCreator],
+  inject: [PATHORS_RESOLVED_OPTIONS, { token: EventEmitter2, optional: true }, ExternalContextCreator],
 };
 
 /**

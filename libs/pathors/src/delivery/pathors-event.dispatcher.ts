@@ -84,10 +84,9 @@ export class PathorsEventDispatcher {
     // Per-dispatch view of the delivery: the runner travels with it, invisible to handlers.
     const handed = new PathorsDelivery(delivery);
     Object.defineProperty(handed, HANDLER_RUNNER, { value: runner });
-    await Promise.all([
-      this.emitter.emitAsync(toEmitterEvent(delivery.eventName), event, handed),
-      this.emitter.emitAsync(CATCH_ALL_EMITTER_EVENT, event, handed),
-    ]);
+    const named = this.emitter.emitAsync(toEmitterEvent(delivery.eventName), event, handed);
+    if (this.emitter.listenerCount(CATCH_ALL_EMITTER_EVENT) === 0) await named;
+    else await Promise.all([named, this.emitter.emitAsync(CATCH_ALL_EMITTER_EVENT, event, handed)]);
     return { outcomes };
   }
 

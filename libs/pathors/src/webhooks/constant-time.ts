@@ -1,11 +1,32 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
+const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();
+
 /**
  * Compares two strings in time that depends on neither their content nor their lengths: both are hashed to 32 bytes
  * first, then compared with `crypto.timingSafeEqual`.
  */
 export function constantTimeEqual(a: string, b: string): boolean {
-  const digestA = createHash('sha256').update(a).digest();
-  const digestB = createHash('sha256').update(b).digest();
-  return timingSafeEqual(digestA, digestB);
+  return timingSafeEqual(sha256(a), sha256(b));
+}
+
+/**
+ * A set of secrets hashed once, at boot, so that checking a request hashes only the value it offers. The offered value
+ * is compared with every secret (no early exit), each comparison through `crypto.timingSafeEqual` on 32-byte digests:
+ * the time depends neither on which secret matched nor on any length.
+ */
+export class ConstantTimeSecrets {
+  private readonly digests: readonly Buffer[];
+
+  constructor(secrets: readonly string[]) {
+    this.digests = secrets.map(sha256);
+  }
+
+  /** Whether `offered` equals one of the secrets. */
+  matchesAny(offered: string): boolean {
+    const offeredDigest = sha256(offered);
+    let matched = false;
+    for (const digest of this.digests) matched = timingSafeEqual(offeredDigest, digest) || matched;
+    return matched;
+  }
 }

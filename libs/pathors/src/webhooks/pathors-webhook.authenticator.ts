@@ -2,8 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ResolvedWebhookOptions } from '../pathors-options.resolver.js';
 import { PATHORS_RESOLVED_OPTIONS } from '../pathors.constants.js';
 import type { ResolvedPathorsOptions } from '../pathors-options.resolver.js';
-import { constantTimeEqual } from './constant-time.js';
-import { readStandardWebhookHeaders, verifyStandardWebhook, type SignatureFailure } from './standard-webhooks.js';
+import { ConstantTimeSecrets } from './constant-time.js';
+import {
+  readStandardWebhookHeaders,
+  verifyStandardWebhook,
+  type SignatureFailure,
+} from './standard-webhooks.js';
 
 /** Why a webhook request was not authenticated. */
 export type AuthenticationFailure =
@@ -29,9 +33,11 @@ const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
 @Injectable()
 export class PathorsWebhookAuthenticator {
   private readonly options: ResolvedWebhookOptions;
+  private readonly secrets: ConstantTimeSecrets;
 
   constructor(@Inject(PATHORS_RESOLVED_OPTIONS) options: ResolvedPathorsOptions) {
     this.options = options.webhook;
+    this.secrets = new ConstantTimeSecrets(options.webhook.secrets);
   }
 
   /** Returns undefined when the request is authentic, otherwise the most specific reason it is not. */
@@ -43,9 +49,7 @@ export class PathorsWebhookAuthenticator {
     if (secrets.length > 0) {
       const offered = this.offeredSecret(request.headers);
       if (offered !== undefined) {
-        let matched = false;
-        for (const secret of secrets) matched = constantTimeEqual(offered, secret) || matched;
-        if (matched) return undefined;
+        if (this.secrets.matchesAny(offered)) return undefined;
         failure = 'secret-mismatch';
       }
     }
@@ -62,7 +66,8 @@ export class PathorsWebhookAuthenticator {
         );
         if (signatureFailure === undefined) return undefined;
         if (signatureFailure !== 'signature-headers-missing' || failure === 'credential-missing') {
-          failure = signatureFailure === 'signature-headers-missing' ? 'credential-missing' : signatureFailure;
+          failure =
+            signatureFailure === 'signature-headers-missing' ? 'credential-missing' : signatureFailure;
         }
       }
     }

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsOptional, IsUUID, ValidateNested } from 'class-validator';
+import { IsIn, IsOptional, IsUUID, ValidateNested, IsObject } from 'class-validator';
 import { IsPathorsTimestamp } from '../timestamp.decorator.js';
 import {
   PATHORS_SESSION_CHANNELS,
@@ -51,6 +51,7 @@ export abstract class PathorsPlatformSessionEvent extends PathorsPlatformEvent {
 
   /** Channel and session metadata, including your correlation ids in `sessionVariables`. */
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => PathorsSessionMetadata)
   readonly metadata?: PathorsSessionMetadata;

@@ -1,5 +1,15 @@
 import { Type } from 'class-transformer';
-import { Equals, IsArray, IsIn, IsNumber, IsString, IsUUID, Min, ValidateNested } from 'class-validator';
+import {
+  Equals,
+  IsArray,
+  IsIn,
+  IsNumber,
+  IsString,
+  IsUUID,
+  Min,
+  ValidateNested,
+  IsObject,
+} from 'class-validator';
 import { IsPathorsTimestamp } from '../timestamp.decorator.js';
 import { PATHORS_SESSION_STATES, type PathorsSessionState } from './platform-enums.js';
 import { PathorsPlatformEvent } from './pathors-platform.event.js';
@@ -71,10 +81,12 @@ export class UsageUpdatedEvent extends PathorsPlatformEvent {
   @Equals('usage.updated')
   readonly eventType!: 'usage.updated';
   /** The period the totals cover. */
+  @IsObject()
   @ValidateNested()
   @Type(() => PathorsUsagePeriod)
   readonly period!: PathorsUsagePeriod;
   /** The totals. */
+  @IsObject()
   @ValidateNested()
   @Type(() => PathorsUsageTotals)
   readonly totals!: PathorsUsageTotals;

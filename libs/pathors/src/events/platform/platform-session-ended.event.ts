@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { Equals, IsOptional, ValidateNested } from 'class-validator';
+import { Equals, IsOptional, ValidateNested, IsObject } from 'class-validator';
 import { IsPathorsTimestamp } from '../timestamp.decorator.js';
 import { PathorsPlatformSessionEvent } from './pathors-platform-session.event.js';
 import { PathorsSessionAnalysis } from './session-analysis.js';
@@ -25,6 +25,7 @@ export class PlatformSessionEndedEvent extends PathorsPlatformSessionEvent {
 
   /** Post-call analysis (blocks present only when enabled on the agent). */
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => PathorsSessionAnalysis)
   readonly analysis?: PathorsSessionAnalysis;

@@ -28,6 +28,7 @@ export class PathorsConversationIntent {
 /** Intent Recognition result (present only when enabled on the agent). */
 export class PathorsIntentAnalysis {
   /** Intent of the whole conversation. */
+  @IsObject()
   @ValidateNested()
   @Type(() => PathorsConversationIntent)
   readonly conversation!: PathorsConversationIntent;
@@ -91,6 +92,7 @@ export class PathorsConversationSentiment {
 /** Sentiment result (present only when enabled on the agent). */
 export class PathorsSentimentAnalysis {
   /** Sentiment of the whole conversation. */
+  @IsObject()
   @ValidateNested()
   @Type(() => PathorsConversationSentiment)
   readonly conversation!: PathorsConversationSentiment;
@@ -104,16 +106,19 @@ export class PathorsSessionAnalysis {
   readonly summary?: string;
   /** Intent Recognition result. */
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => PathorsIntentAnalysis)
   readonly intent?: PathorsIntentAnalysis;
   /** Resolution Analysis result. */
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => PathorsResolutionAnalysis)
   readonly resolution?: PathorsResolutionAnalysis;
   /** Sentiment result. */
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => PathorsSentimentAnalysis)
   readonly sentiment?: PathorsSentimentAnalysis;
