@@ -1,17 +1,25 @@
 import { Module, ValidationPipe } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
+import { ConditionalModule, ConfigModule } from '@nestjs/config';
 import { APP_PIPE } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { PathorsModule } from 'nestjs-pathors';
+import { PathorsModule, type PathorsModuleOptions } from 'nestjs-pathors';
+import type { Redis } from 'ioredis';
+import { AuthModule } from './auth/auth.module.js';
+import { pathorsDelivery } from './config/pathors-delivery.js';
 import { pathorsConfig } from './config/pathors.config.js';
-import { sampleConfig } from './config/sample.config.js';
+import { sampleConfig, type SampleConfig } from './config/sample.config.js';
 import { DatabaseModule } from './database/database.module.js';
+import { DeadLettersModule } from './dead-letters/dead-letters.module.js';
 import { FollowUpsModule } from './follow-ups/follow-ups.module.js';
+import { HealthModule } from './health/health.module.js';
 import { InspectorModule } from './inspector/inspector.module.js';
 import { OutcomesModule } from './outcomes/outcomes.module.js';
+import { RedisModule, SAMPLE_REDIS } from './redis/redis.module.js';
 
 /**
- * The sample app: follow-ups started through the Pathors API, outcomes recorded from its webhooks, an inspector page.
+ * The sample app: follow-ups started through the Pathors API, outcomes recorded from its webhooks, an inspector page,
+ * a health check, and the dead letters of the durable inbox when it is on (`PATHORS_INBOX=bullmq`). Idempotency
+ * records stay in memory unless `REDIS_URL` is set; `SAMPLE_API_KEY` protects the REST endpoints.
  * The same module runs against the cloud and the embedded simulator; `bootstrap.ts` adds the simulator when there are
  * no credentials.
  */
@@ -19,11 +27,25 @@ import { OutcomesModule } from './outcomes/outcomes.module.js';
   imports: [
     ConfigModule.forRoot({ isGlobal: true, load: [sampleConfig] }),
     EventEmitterModule.forRoot(),
-    PathorsModule.forRootAsync({ ...pathorsConfig.asProvider(), isGlobal: true }),
+    RedisModule,
+    PathorsModule.forRootAsync({
+      ...pathorsConfig.asProvider(),
+      inject: [pathorsConfig.KEY, sampleConfig.KEY, SAMPLE_REDIS],
+      useFactory: (pathors: PathorsModuleOptions, sample: SampleConfig, redis?: Redis) => ({
+        ...pathors,
+        delivery: pathorsDelivery(redis, sample),
+      }),
+      isGlobal: true,
+    }),
     DatabaseModule,
     FollowUpsModule,
     OutcomesModule,
     InspectorModule,
+    AuthModule,
+    HealthModule,
+    ConditionalModule.registerWhen(DeadLettersModule, (env) => env.PATHORS_INBOX === 'bullmq', {
+      debug: false,
+    }),
   ],
   providers: [
     { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true }) },

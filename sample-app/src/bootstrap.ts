@@ -1,7 +1,9 @@
 import { Logger, type INestApplication, type LogLevel } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { PathorsAgentService } from 'nestjs-pathors';
+import { addPathorsWebhooksToDocument } from 'nestjs-pathors/swagger';
 import { AppModule } from './app.module.js';
 import { WEBHOOK_PATH } from './config/pathors.config.js';
 import { sampleConfig } from './config/sample.config.js';
@@ -58,6 +60,13 @@ async function withEnvironment<T>(values: Record<string, string>, create: () => 
   }
 }
 
+/** Swagger UI at `/docs` (the document at `/docs-json`): the app's routes, plus the Pathors webhook and its events. */
+function setUpOpenApi(app: INestApplication): void {
+  const config = new DocumentBuilder().setTitle('Pathors sample app').setOpenAPIVersion('3.1.0').build();
+  const document = addPathorsWebhooksToDocument(app, SwaggerModule.createDocument(app, config));
+  SwaggerModule.setup('docs', app, document);
+}
+
 /**
  * Starts the sample app: on the embedded simulator without credentials (its agent's webhook pointed at this app), on
  * the Pathors cloud with `PATHORS_API_KEY` and `PATHORS_PROJECT_ID`. Listens on `HOST`:`PORT`.
@@ -79,6 +88,7 @@ export async function startSampleApp(options: StartSampleAppOptions = {}): Promi
       ),
     );
     app.enableShutdownHooks();
+    setUpOpenApi(app);
     const { port, host } = app.get<ConfigType<typeof sampleConfig>>(sampleConfig.KEY);
     await app.listen(port, host);
     const address = app.getHttpServer().address() as { port: number };
@@ -105,6 +115,8 @@ export function describeSampleApp(running: RunningSampleApp): string[] {
     `Event inspector:  ${url}/`,
     `Webhook endpoint: ${url}/${WEBHOOK_PATH}`,
     `Stored outcomes:  ${url}/outcomes`,
+    `API docs:         ${url}/docs`,
+    `Health:           ${url}/health`,
     ...(mode === 'embedded'
       ? [
           `Play a call:      curl -X POST ${url}/demo/sessions -H 'content-type: application/json' -d '{"kind":"call"}'`,

@@ -16,6 +16,17 @@ export interface SampleConfig {
    * `sample-app/data/pglite` (gitignored); `memory` for in-memory.
    */
   readonly pgliteDataDir?: string;
+  /**
+   * Redis connection string. Env `REDIS_URL`; unset keeps the idempotency records in memory (one instance).
+   * @example 'redis://127.0.0.1:6379'
+   */
+  readonly redisUrl?: string;
+  /** Prefix of every Redis key the app writes. Env `REDIS_KEY_PREFIX`, default `sample-app:`. */
+  readonly redisKeyPrefix: string;
+  /** Persist deliveries in the BullMQ inbox before answering. Env `PATHORS_INBOX=bullmq`; needs `REDIS_URL`. */
+  readonly inbox: boolean;
+  /** Key the app's own REST endpoints require in `x-api-key`. Env `SAMPLE_API_KEY`; unset leaves them open. */
+  readonly apiKey?: string;
 }
 
 const DEFAULT_PGLITE_DATA_DIR = fileURLToPath(new URL('../../data/pglite', import.meta.url));
@@ -30,6 +41,19 @@ const portFrom = (value: string | undefined): number => {
   return port;
 };
 
+const inboxFrom = (value: string | undefined, redisUrl: string | undefined): boolean => {
+  if (!value) return false;
+  if (value !== 'bullmq') {
+    throw new Error(`PATHORS_INBOX must be "bullmq" or unset, got "${value}".`);
+  }
+  if (!redisUrl) {
+    throw new Error(
+      'PATHORS_INBOX=bullmq needs REDIS_URL (e.g. redis://127.0.0.1:6379): the inbox lives in Redis.',
+    );
+  }
+  return true;
+};
+
 /** The `sample` config namespace. */
 export const sampleConfig = registerAs('sample', (): SampleConfig => ({
   port: portFrom(process.env.PORT),
@@ -40,4 +64,8 @@ export const sampleConfig = registerAs('sample', (): SampleConfig => ({
     process.env.PGLITE_DATA_DIR === 'memory'
       ? undefined
       : (process.env.PGLITE_DATA_DIR ?? DEFAULT_PGLITE_DATA_DIR),
+  redisUrl: process.env.REDIS_URL || undefined,
+  redisKeyPrefix: process.env.REDIS_KEY_PREFIX || 'sample-app:',
+  inbox: inboxFrom(process.env.PATHORS_INBOX, process.env.REDIS_URL),
+  apiKey: process.env.SAMPLE_API_KEY || undefined,
 }));

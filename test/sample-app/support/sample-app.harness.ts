@@ -11,6 +11,10 @@ const TEST_ENVIRONMENT: Record<string, string | undefined> = {
   PATHORS_BASE_URL: undefined,
   PATHORS_WEBHOOK_SECRET: undefined,
   PATHORS_FROM_NUMBER: undefined,
+  REDIS_URL: undefined,
+  REDIS_KEY_PREFIX: undefined,
+  PATHORS_INBOX: undefined,
+  SAMPLE_API_KEY: undefined,
 };
 
 /** Boots the sample app as `npm start` does, with `env` over {@link TEST_ENVIRONMENT}; logs silenced. */

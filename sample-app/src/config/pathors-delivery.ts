@@ -1,0 +1,23 @@
+import type { Redis } from 'ioredis';
+import type { PathorsDeliveryOptions } from 'nestjs-pathors';
+import { BullMqInbox } from 'nestjs-pathors/inbox';
+import { RedisIdempotencyStore } from 'nestjs-pathors/redis';
+import type { SampleConfig } from './sample.config.js';
+
+/**
+ * The `delivery` options of `PathorsModule`: without Redis, the default in-memory idempotency store (right for one
+ * instance); with `REDIS_URL`, the Redis store, shared by every replica and kept across restarts; with
+ * `PATHORS_INBOX=bullmq` as well, the BullMQ inbox, which persists each delivery before answering 202 and retries
+ * failed handlers on workers. Every Redis key starts with `REDIS_KEY_PREFIX`.
+ */
+export function pathorsDelivery(redis: Redis | undefined, sample: SampleConfig): PathorsDeliveryOptions {
+  if (!redis) return {}; // one instance: the in-memory store
+  const store = new RedisIdempotencyStore(redis, { keyPrefix: `${sample.redisKeyPrefix}pathors:` });
+  if (!sample.inbox) return { store };
+  const prefix = `${sample.redisKeyPrefix}bull`; // the inbox's BullMQ keys
+  const redisOptions = { url: sample.redisUrl }; // BullMQ opens its own connections, blocking ones too
+  return {
+    store,
+    inbox: new BullMqInbox({ connection: redisOptions, prefix, attempts: 8, backoffMs: 1000 }),
+  };
+}

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { Test } from '@nestjs/testing';
+import {
+  PathorsTestingModule,
+  buildCallEnded,
+  buildTextSessionFinalized,
+  deliver,
+  deliverSession,
+} from 'nestjs-pathors/testing';
+import { Database } from '../src/database/database.js';
+import { PgliteDatabase } from '../src/database/pglite.database.js';
+import { SCHEMA } from '../src/database/schema.js';
+import { ConversationOutcomesHandler } from '../src/outcomes/conversation-outcomes.handler.js';
+import { OutcomesRepository } from '../src/outcomes/outcomes.repository.js';
+
+/** PGlite (WebAssembly) takes a few seconds to start on a busy machine. */
+const BOOT_TIMEOUT_MS = 60_000;
+
+/** An in-memory PGlite database with the app's tables. */
+async function inMemoryDatabase(): Promise<Database> {
+  const database = await PgliteDatabase.open();
+  await database.exec(SCHEMA);
+  return database;
+}
+
+describe('ConversationOutcomesHandler', () => {
+  let app: INestApplication;
+  let outcomes: OutcomesRepository;
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [EventEmitterModule.forRoot(), PathorsTestingModule.forRoot()],
+      providers: [
+        { provide: Database, useFactory: inMemoryDatabase },
+        OutcomesRepository,
+        ConversationOutcomesHandler,
+      ],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    outcomes = app.get(OutcomesRepository);
+  }, BOOT_TIMEOUT_MS);
+  afterAll(async () => {
+    const database = app?.get(Database);
+    await app?.close();
+    await database?.close();
+  });
+
+  it('records a call session: its outcome, how the call ended and its recording', async () => {
+    const { played, results } = await deliverSession(app, { channel: 'call', callStatus: 'voicemail' });
+    expect(results.map((result) => result.status)).toEqual([202, 200, 200, 200]);
+
+    const stored = await outcomes.findSession(played.sessionId);
+    expect(stored?.outcome).toMatchObject({ channel: 'call', callStatus: 'voicemail' });
+    expect(stored?.call).toMatchObject({ callStatus: 'voicemail' });
+    expect(stored?.recordings).toEqual([expect.objectContaining({ succeeded: true })]);
+  });
+
+  it('writes a redelivered event once, even when the module does not recognise the copy', async () => {
+    const event = buildCallEnded({ callStatus: 'busy', callDuration: 0 });
+    expect((await deliver(app, event)).body).toEqual({ received: true });
+    expect((await deliver(app, event)).body).toMatchObject({ note: 'duplicate: already processed' });
+    // A copy with another message id is a new delivery to the module: the handler runs, the unique key holds.
+    expect((await deliver(app, event, { headers: { 'webhook-id': 'msg_copy' } })).status).toBe(200);
+
+    const rows = await app
+      .get(Database)
+      .query<{ n: number }>('SELECT count(*)::int AS n FROM call_results WHERE session_id = $1', [
+        event.sessionId,
+      ]);
+    expect(rows).toEqual([{ n: 1 }]);
+  });
+
+  it('records a text session without call fields', async () => {
+    const event = buildTextSessionFinalized({ messagesCount: 6 });
+    expect((await deliver(app, event)).status).toBe(200);
+
+    const stored = await outcomes.findSession(event.sessionId);
+    expect(stored?.outcome).toMatchObject({ channel: 'text', callStatus: null, messagesCount: 6 });
+    expect(stored?.call).toBeNull();
+  });
+
+  it('refuses an invalid event with a 400, before any handler stores it', async () => {
+    const invalid = { ...buildCallEnded(), callStatus: 'hungUp', callDuration: -1 };
+    expect((await deliver(app, invalid)).status).toBe(400);
+
+    expect(await outcomes.findSession(invalid.sessionId)).toBeUndefined();
+  });
+});
