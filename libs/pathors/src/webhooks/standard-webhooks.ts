@@ -10,14 +10,12 @@ export interface StandardWebhookHeaders {
 
 /** Why a Standard Webhooks signature was refused, step by step. */
 export type SignatureFailure =
-  | 'signature-headers-missing'
-  | 'timestamp-invalid'
-  | 'timestamp-outside-tolerance'
-  | 'signature-mismatch';
+  'signature-headers-missing' | 'timestamp-invalid' | 'timestamp-outside-tolerance' | 'signature-mismatch';
 
 type HeaderBag = Readonly<Record<string, string | string[] | undefined>>;
 
-const single = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+const single = (value: string | string[] | undefined): string | undefined =>
+  Array.isArray(value) ? value[0] : value;
 
 /** Reads the `webhook-*` headers, or the `svix-*` ones when those are absent. Header names are lower case. */
 export function readStandardWebhookHeaders(headers: HeaderBag): StandardWebhookHeaders {
@@ -30,7 +28,12 @@ export function readStandardWebhookHeaders(headers: HeaderBag): StandardWebhookH
 }
 
 /** The `v1,<base64>` signature of `id.timestamp.body` with the decoded key of a `whsec_` secret. */
-export function computeStandardWebhookSignature(key: Buffer, id: string, timestamp: string, body: Buffer | string): string {
+export function computeStandardWebhookSignature(
+  key: Buffer,
+  id: string,
+  timestamp: string,
+  body: Buffer | string,
+): string {
   const mac = createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest('base64');
   return `v1,${mac}`;
 }
