@@ -8,7 +8,11 @@ const MARKER = '<!-- package-readme:start -->';
 const root = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const start = root.indexOf(MARKER);
 if (start < 0) throw new Error(`README.md has no ${MARKER} marker`);
-const intro = root.slice(0, start).split('\n').filter((line) => !/^(npm|```)/.test(line)).join('\n');
+const intro = root
+  .slice(0, start)
+  .split('\n')
+  .filter((line) => !/^(npm|```)/.test(line))
+  .join('\n');
 const body = `${intro.trim()}\n\n${root.slice(start + MARKER.length).trim()}\n`;
 const target = new URL('../libs/pathors/README.md', import.meta.url);
 
