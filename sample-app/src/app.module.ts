@@ -1,5 +1,5 @@
 import { Module, ValidationPipe } from '@nestjs/common';
-import { ConditionalModule, ConfigModule } from '@nestjs/config';
+import { ConfigModule } from '@nestjs/config';
 import { APP_PIPE } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { PathorsModule, type PathorsModuleOptions } from 'nestjs-pathors';
@@ -9,7 +9,6 @@ import { pathorsDelivery } from './config/pathors-delivery.js';
 import { pathorsConfig } from './config/pathors.config.js';
 import { sampleConfig, type SampleConfig } from './config/sample.config.js';
 import { DatabaseModule } from './database/database.module.js';
-import { DeadLettersModule } from './dead-letters/dead-letters.module.js';
 import { FollowUpsModule } from './follow-ups/follow-ups.module.js';
 import { HealthModule } from './health/health.module.js';
 import { InspectorModule } from './inspector/inspector.module.js';
@@ -18,10 +17,9 @@ import { RedisModule, SAMPLE_REDIS } from './redis/redis.module.js';
 
 /**
  * The sample app: follow-ups started through the Pathors API, outcomes recorded from its webhooks, an inspector page,
- * a health check, and the dead letters of the durable inbox when it is on (`PATHORS_INBOX=bullmq`). Idempotency
- * records stay in memory unless `REDIS_URL` is set; `SAMPLE_API_KEY` protects the REST endpoints.
- * The same module runs against the cloud and the embedded simulator; `bootstrap.ts` adds the simulator when there are
- * no credentials.
+ * a health check. Idempotency records stay in memory unless `REDIS_URL` is set; `SAMPLE_API_KEY` protects the REST
+ * endpoints. The same module runs against the cloud and the embedded simulator; `bootstrap.ts` adds the simulator
+ * when there are no credentials, and the dead-letter endpoints when the durable inbox is on.
  */
 @Module({
   imports: [
@@ -43,9 +41,6 @@ import { RedisModule, SAMPLE_REDIS } from './redis/redis.module.js';
     InspectorModule,
     AuthModule,
     HealthModule,
-    ConditionalModule.registerWhen(DeadLettersModule, (env) => env.PATHORS_INBOX === 'bullmq', {
-      debug: false,
-    }),
   ],
   providers: [
     { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true }) },

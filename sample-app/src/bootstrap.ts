@@ -7,6 +7,7 @@ import { addPathorsWebhooksToDocument } from 'nestjs-pathors/swagger';
 import { AppModule } from './app.module.js';
 import { WEBHOOK_PATH } from './config/pathors.config.js';
 import { sampleConfig } from './config/sample.config.js';
+import { DeadLettersModule } from './dead-letters/dead-letters.module.js';
 import { EmbeddedPathors } from './embedded/embedded-pathors.js';
 import { EmbeddedPathorsModule } from './embedded/embedded-pathors.module.js';
 
@@ -78,7 +79,14 @@ export async function startSampleApp(options: StartSampleAppOptions = {}): Promi
   try {
     const app = await withEnvironment(embedded?.environment() ?? {}, () =>
       NestFactory.create(
-        { module: AppModule, imports: embedded ? [EmbeddedPathorsModule.forRoot(embedded)] : [] },
+        {
+          module: AppModule,
+          imports: [
+            ...(embedded ? [EmbeddedPathorsModule.forRoot(embedded)] : []),
+            // Dead letters exist only with the durable inbox (PATHORS_INBOX=bullmq).
+            ...(sampleConfig().inbox ? [DeadLettersModule] : []),
+          ],
+        },
         {
           logger: options.logger ?? ['log', 'warn', 'error'],
           abortOnError: false,
