@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
+import { plainToInstance } from 'class-transformer';
+import { CallEndedEvent } from 'nestjs-pathors';
 import {
   PathorsTestingModule,
   buildCallEnded,
@@ -58,19 +60,16 @@ describe('ConversationOutcomesHandler', () => {
     expect(stored?.recordings).toEqual([expect.objectContaining({ succeeded: true })]);
   });
 
-  it('writes a redelivered event once, even when the module does not recognise the copy', async () => {
+  it('writes a redelivered event once, even a copy the module no longer recognises', async () => {
     const event = buildCallEnded({ callStatus: 'busy', callDuration: 0 });
     expect((await deliver(app, event)).body).toEqual({ received: true });
     expect((await deliver(app, event)).body).toMatchObject({ note: 'duplicate: already processed' });
-    // A copy with another message id is a new delivery to the module: the handler runs, the unique key holds.
-    expect((await deliver(app, event, { headers: { 'webhook-id': 'msg_copy' } })).status).toBe(200);
+    // A copy the module cannot recognise (its in-memory store emptied by a restart): the unique key holds.
+    const copy = plainToInstance(CallEndedEvent, event);
+    expect(await app.get(ConversationOutcomesHandler).onCallEnded(copy)).toBe('duplicate');
 
-    const rows = await app
-      .get(Database)
-      .query<{ n: number }>('SELECT count(*)::int AS n FROM call_results WHERE session_id = $1', [
-        event.sessionId,
-      ]);
-    expect(rows).toEqual([{ n: 1 }]);
+    const count = 'SELECT count(*)::int AS n FROM call_results WHERE session_id = $1';
+    expect(await app.get(Database).query(count, [event.sessionId])).toEqual([{ n: 1 }]);
   });
 
   it('records a text session without call fields', async () => {
