@@ -3,8 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** The documents whose snippets must stay true to the sample app. */
-const DOCUMENTS = ['docs/sample-app.md', 'README.md'].filter((path) => existsSync(`${ROOT}${path}`));
+/** The documents whose snippets must stay true to the sample app (its `src/` and its own `test/`). */
+const DOCUMENTS = ['README.md', 'docs/sample-app.md'];
 /** A fenced block whose info string names a sample-app file: ```ts sample-app/src/app.module.ts */
 const SNIPPET = /^```\w+ (sample-app\/\S+)\n([\s\S]*?)^```$/gm;
 
@@ -37,14 +37,15 @@ function appearsIn(code: string, file: string): boolean {
 const snippets = DOCUMENTS.flatMap(snippetsOf);
 
 describe('documentation snippets', () => {
-  it('the sample app page has its quick-start snippets', () => {
-    const files = snippetsOf('docs/sample-app.md').map((snippet) => snippet.file);
+  it('the README has its quick-start snippets', () => {
+    const files = snippetsOf('README.md').map((snippet) => snippet.file);
     expect(files).toEqual(
       expect.arrayContaining([
         'sample-app/src/config/pathors.config.ts',
         'sample-app/src/app.module.ts',
         'sample-app/src/outcomes/conversation-outcomes.handler.ts',
         'sample-app/src/follow-ups/follow-ups.service.ts',
+        'sample-app/test/conversation-outcomes.e2e-spec.ts',
       ]),
     );
   });

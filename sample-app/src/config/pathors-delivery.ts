@@ -12,12 +12,15 @@ import type { SampleConfig } from './sample.config.js';
  */
 export function pathorsDelivery(redis: Redis | undefined, sample: SampleConfig): PathorsDeliveryOptions {
   if (!redis) return {}; // one instance: the in-memory store
-  const store = new RedisIdempotencyStore(redis, { keyPrefix: `${sample.redisKeyPrefix}pathors:` });
-  if (!sample.inbox) return { store };
-  const prefix = `${sample.redisKeyPrefix}bull`; // the inbox's BullMQ keys
-  const redisOptions = { url: sample.redisUrl }; // BullMQ opens its own connections, blocking ones too
   return {
-    store,
-    inbox: new BullMqInbox({ connection: redisOptions, prefix, attempts: 8, backoffMs: 1000 }),
+    store: new RedisIdempotencyStore(redis, { keyPrefix: `${sample.redisKeyPrefix}pathors:` }),
+    inbox: sample.inbox ? durableInbox(sample) : undefined,
   };
+}
+
+/** The BullMQ inbox on the app's Redis, its keys under `<REDIS_KEY_PREFIX>bull`; the module closes it on shutdown. */
+function durableInbox(sample: SampleConfig): BullMqInbox {
+  const redisOptions = { url: sample.redisUrl }; // BullMQ opens its own connections, blocking ones too
+  const prefix = `${sample.redisKeyPrefix}bull`;
+  return new BullMqInbox({ connection: redisOptions, prefix, attempts: 8, backoffMs: 1000 });
 }

@@ -82,8 +82,8 @@ export class DeadLettersController {
   @Post(':id/replay')
   @HttpCode(HttpStatus.OK)
   async replay(@Param('id') id: string) {
-    if (!(await this.deadLetters.replay(id)))
-      throw new NotFoundException(`No dead letter has the id "${id}"`);
+    const replayed = await this.deadLetters.replay(id);
+    if (!replayed) throw new NotFoundException(`No dead letter has the id "${id}"`);
     return { replayed: id };
   }
 }

@@ -17,6 +17,7 @@ async function connectRedis(config: ConfigType<typeof sampleConfig>): Promise<Re
     throw new Error(
       `Could not connect to Redis at REDIS_URL (${(error as Error).message}). Start Redis, fix REDIS_URL, or unset ` +
         'it to keep the idempotency records in memory.',
+      { cause: error },
     );
   }
   new Logger('Redis').log(`Idempotency records are kept in Redis (prefix "${config.redisKeyPrefix}")`);
