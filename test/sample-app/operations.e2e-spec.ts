@@ -3,17 +3,17 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { parseDeliveryRecordLine, type PathorsDeliveryRecord } from 'nestjs-pathors';
 import { buildCallEnded, sharedSecretHeaders } from 'nestjs-pathors/testing';
-import { randomUUID } from 'node:crypto';
 import type { RunningSampleApp } from '../../sample-app/src/bootstrap.js';
 import type { PlayedDemoSession } from '../../sample-app/src/embedded/demo-sessions.service.js';
 import type { SessionRecord } from '../../sample-app/src/outcomes/outcomes.repository.js';
+import { deleteKeys, uniquePrefix } from '../delivery/support/delivery-fixtures.js';
 import { bootSampleApp } from './support/sample-app.harness.js';
 
 /** Booting includes starting PGlite (WebAssembly), which takes a while on a busy machine. */
 const BOOT_TIMEOUT_MS = 120_000;
 const REDIS_URL = 'redis://127.0.0.1:6379';
 /** Every Redis key of this run starts with it; removed after the run. */
-const KEY_PREFIX = `sample-app-test:${randomUUID()}:`;
+const KEY_PREFIX = uniquePrefix('sample-app');
 const API_KEY = 'sample-test-key';
 
 /** Answers a request to the running app with its status, content type and parsed (or raw) body. */
@@ -47,12 +47,7 @@ function postWebhook(running: RunningSampleApp, payload: object) {
 
 const redis = new Redis(REDIS_URL);
 afterAll(async () => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${KEY_PREFIX}*`, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await deleteKeys(redis, KEY_PREFIX);
   await redis.quit();
 });
 
