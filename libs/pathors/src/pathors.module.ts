@@ -21,6 +21,7 @@ import { PathorsWebhookAuthenticator } from './webhooks/pathors-webhook.authenti
 import { createWebhookController } from './webhooks/pathors-webhook.controller.js';
 import { PathorsWebhookReceiver } from './webhooks/pathors-webhook.receiver.js';
 import { PathorsBootDiagnostics } from './webhooks/pathors-boot-diagnostics.js';
+import { PathorsHandlerExplorer } from './delivery/pathors-handler.explorer.js';
 
 const MISSING_EVENT_EMITTER =
   'PathorsModule dispatches events through @nestjs/event-emitter, which this app does not provide. ' +
@@ -100,6 +101,7 @@ function withWebhook(definition: DynamicModule, mountWebhook: boolean): DynamicM
     providers: [
       ...(definition.providers ?? []),
       resolvedOptions,
+      PathorsHandlerExplorer,
       PathorsBootDiagnostics,
       eventEmitterCheck,
       PathorsWebhookAuthenticator,

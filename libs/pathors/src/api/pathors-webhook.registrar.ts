@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { ApplicationConfig } from '@nestjs/core';
 import type { ResolvedPathorsOptions } from '../pathors-options.resolver.js';
 import { PATHORS_RESOLVED_OPTIONS } from '../pathors.constants.js';
-import { mountedWebhookPath, PathorsBootDiagnostics } from '../webhooks/pathors-boot-diagnostics.js';
+import { PathorsHandlerExplorer } from '../delivery/pathors-handler.explorer.js';
+import { mountedWebhookPath } from '../webhooks/webhook-route.util.js';
 import { PathorsAgentService } from './pathors-agent.service.js';
 import {
   PATHORS_WEBHOOK_EVENTS,
@@ -21,7 +22,7 @@ export class PathorsWebhookRegistrar implements OnApplicationBootstrap {
   constructor(
     @Inject(PATHORS_RESOLVED_OPTIONS) private readonly options: ResolvedPathorsOptions,
     private readonly agent: PathorsAgentService,
-    private readonly handlers: PathorsBootDiagnostics,
+    private readonly handlers: PathorsHandlerExplorer,
     private readonly appConfig: ApplicationConfig,
   ) {}
 

@@ -9,7 +9,7 @@ import type {
 } from '@nestjs/swagger';
 import { PATHORS_EVENT_CLASSES, type PathorsDialect } from '../events/pathors-event.map.js';
 import type { ResolvedWebhookOptions } from '../pathors-options.resolver.js';
-import { webhookRouteOf } from '../webhooks/pathors-boot-diagnostics.js';
+import { webhookRouteOf } from '../webhooks/webhook-route.util.js';
 import { PathorsEventSchemaFactory, schemaRef } from './pathors-event-schema.factory.js';
 
 /** Options of {@link addPathorsWebhooksToDocument}. */

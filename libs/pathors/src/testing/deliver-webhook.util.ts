@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ResolvedPathorsOptions } from '../pathors-options.resolver.js';
-import { webhookRouteOf } from '../webhooks/pathors-boot-diagnostics.js';
+import { webhookRouteOf } from '../webhooks/webhook-route.util.js';
 import { sharedSecretHeaders, standardWebhookHeaders } from './auth-headers.js';
 
 /**

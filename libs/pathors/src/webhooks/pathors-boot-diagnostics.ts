@@ -1,58 +1,13 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { ApplicationConfig } from '@nestjs/core';
 import {
-  Inject,
-  Injectable,
-  Logger,
-  type INestApplicationContext,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
-import { ApplicationConfig, DiscoveryService, MetadataScanner } from '@nestjs/core';
-import type { PathorsHandlerMetadata } from '../delivery/on-pathors-event.decorator.js';
-import { PATHORS_HANDLER_METADATA } from '../delivery/pathors-events.constants.js';
+  PathorsHandlerExplorer,
+  type PathorsHandlerRegistration,
+} from '../delivery/pathors-handler.explorer.js';
 import { PATHORS_EVENT_NAMES } from '../events/pathors-event.map.js';
 import type { ResolvedPathorsOptions, ResolvedWebhookOptions } from '../pathors-options.resolver.js';
 import { PATHORS_RESOLVED_OPTIONS } from '../pathors.constants.js';
-
-/** One `@OnPathorsEvent()` handler found at boot. */
-export interface PathorsHandlerRegistration {
-  /** `ClassName.methodName`. */
-  readonly handlerId: string;
-  /** The event names it listens to (`'*'` for catch-all). */
-  readonly events: readonly string[];
-}
-
-const trimSlashes = (segment: string): string => segment.replace(/^\/+|\/+$/g, '');
-
-/**
- * The path the webhook is mounted at, global prefix included: `/api/pathors/webhooks` for
- * `app.setGlobalPrefix('api')` and the default `webhook.path`. Prefix exclusions and versioning are not applied.
- */
-export function mountedWebhookPath(globalPrefix: string, webhookPath: string): string {
-  return `/${[globalPrefix, webhookPath].map(trimSlashes).filter(Boolean).join('/')}`;
-}
-
-/** Where an app's webhook is mounted and with which options; for helpers that work on a built app. */
-export interface PathorsWebhookRoute {
-  /** The mounted path, global prefix included. */
-  readonly path: string;
-  readonly options: ResolvedPathorsOptions;
-}
-
-/**
- * The webhook route of an initialised app, read from its `PathorsModule` options and global prefix.
- * Throws, naming the fix, when the app does not import `PathorsModule`.
- */
-export function webhookRouteOf(app: INestApplicationContext, caller: string): PathorsWebhookRoute {
-  let options: ResolvedPathorsOptions;
-  try {
-    options = app.get<ResolvedPathorsOptions>(PATHORS_RESOLVED_OPTIONS, { strict: false });
-  } catch {
-    throw new Error(
-      `${caller} needs an app that imports PathorsModule.forRoot() or forRootAsync(); this one does not.`,
-    );
-  }
-  const prefix = app.get(ApplicationConfig, { strict: false }).getGlobalPrefix();
-  return { path: mountedWebhookPath(prefix, options.webhook.path), options };
-}
+import { mountedWebhookPath } from './webhook-route.util.js';
 
 /** A one-line description of how the webhook authenticates, without any secret. */
 export function describeAuthMode(webhook: ResolvedWebhookOptions): string {
@@ -87,14 +42,13 @@ export class PathorsBootDiagnostics implements OnApplicationBootstrap {
 
   constructor(
     @Inject(PATHORS_RESOLVED_OPTIONS) private readonly options: ResolvedPathorsOptions,
-    private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
+    private readonly explorer: PathorsHandlerExplorer,
     private readonly appConfig: ApplicationConfig,
   ) {}
 
   /** Logs the webhook URL, the auth mode and the event → handler map. */
   onApplicationBootstrap(): void {
-    const handlers = this.findHandlers();
+    const handlers = this.explorer.findHandlers();
     const { webhook } = this.options;
     if (webhook.enabled) {
       this.logger.log(
@@ -106,24 +60,6 @@ export class PathorsBootDiagnostics implements OnApplicationBootstrap {
     }
     this.logHandlerMap(handlers);
     this.warnUnknownNames(handlers);
-  }
-
-  /** Every `@OnPathorsEvent()` handler of the app's providers, in discovery order. */
-  findHandlers(): PathorsHandlerRegistration[] {
-    const found: PathorsHandlerRegistration[] = [];
-    for (const wrapper of this.discovery.getProviders()) {
-      const instance: unknown = wrapper.instance;
-      if (!wrapper.isDependencyTreeStatic() || typeof instance !== 'object' || instance === null) continue;
-      const prototype = Object.getPrototypeOf(instance) as object;
-      for (const methodName of this.scanner.getAllMethodNames(prototype)) {
-        const method = (prototype as Record<string, unknown>)[methodName];
-        if (typeof method !== 'function') continue;
-        const metadata = Reflect.getMetadata(PATHORS_HANDLER_METADATA, method) as
-          PathorsHandlerMetadata | undefined;
-        if (metadata) found.push({ handlerId: metadata.handlerId, events: metadata.events });
-      }
-    }
-    return found;
   }
 
   private logHandlerMap(handlers: readonly PathorsHandlerRegistration[]): void {

@@ -1,0 +1,38 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { ApplicationConfig } from '@nestjs/core';
+import type { ResolvedPathorsOptions } from '../pathors-options.resolver.js';
+import { PATHORS_RESOLVED_OPTIONS } from '../pathors.constants.js';
+
+const trimSlashes = (segment: string): string => segment.replace(/^\/+|\/+$/g, '');
+
+/**
+ * The path the webhook is mounted at, global prefix included: `/api/pathors/webhooks` for
+ * `app.setGlobalPrefix('api')` and the default `webhook.path`. Prefix exclusions and versioning are not applied.
+ */
+export function mountedWebhookPath(globalPrefix: string, webhookPath: string): string {
+  return `/${[globalPrefix, webhookPath].map(trimSlashes).filter(Boolean).join('/')}`;
+}
+
+/** Where an app's webhook is mounted and with which options; for helpers that work on a built app. */
+export interface PathorsWebhookRoute {
+  /** The mounted path, global prefix included. */
+  readonly path: string;
+  readonly options: ResolvedPathorsOptions;
+}
+
+/**
+ * The webhook route of an initialised app, read from its `PathorsModule` options and global prefix.
+ * Throws, naming the fix, when the app does not import `PathorsModule`.
+ */
+export function webhookRouteOf(app: INestApplicationContext, caller: string): PathorsWebhookRoute {
+  let options: ResolvedPathorsOptions;
+  try {
+    options = app.get<ResolvedPathorsOptions>(PATHORS_RESOLVED_OPTIONS, { strict: false });
+  } catch {
+    throw new Error(
+      `${caller} needs an app that imports PathorsModule.forRoot() or forRootAsync(); this one does not.`,
+    );
+  }
+  const prefix = app.get(ApplicationConfig, { strict: false }).getGlobalPrefix();
+  return { path: mountedWebhookPath(prefix, options.webhook.path), options };
+}
