@@ -13,6 +13,7 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { defer, of, throwError } from 'rxjs';
 import request from 'supertest';
 import {
   CallEndedEvent,
@@ -22,7 +23,12 @@ import {
   isPathorsContext,
   type PathorsEventFor,
 } from 'nestjs-pathors';
-import { buildCallEnded, buildSessionEnded, sharedSecretHeaders } from 'nestjs-pathors/testing';
+import {
+  buildCallEnded,
+  buildRecordingReady,
+  buildSessionEnded,
+  sharedSecretHeaders,
+} from 'nestjs-pathors/testing';
 import { ADAPTERS, createWebhookApp, type WebhookApp } from './support/webhook-app.js';
 
 const SECRET = 'context-secret-123456';
@@ -142,5 +148,62 @@ describe.each(ADAPTERS)('handlers run in a "pathors" execution context on %s', (
     expect(response.body).toEqual({ hostFilter: true, status: 500 });
     expect(seen).not.toContain('handler:call.ended');
     expect(seen.filter((line) => line.startsWith('filter:'))).toEqual(['filter:http:500']);
+  });
+});
+
+/** Guarded as a class: every handler of it is refused. */
+@Injectable()
+@UseGuards(DenyAllGuard)
+class ClassGuardedHandlers {
+  @OnPathorsEvent('call.ended')
+  onCallEnded(_event: CallEndedEvent) {
+    seen.push('class-guarded:call.ended');
+  }
+}
+
+/** No guard or interceptor anywhere: called directly, an Observable result awaited as the context would. */
+@Injectable()
+class ObservableHandlers {
+  @OnPathorsEvent('session.ended')
+  onSessionEnded(event: PathorsEventFor<'session.ended'>) {
+    return defer(() => {
+      seen.push(`observable:subscribed:${event.sessionId}`);
+      return of('first', 'last');
+    });
+  }
+
+  @OnPathorsEvent('recording.ready')
+  onRecordingReady() {
+    return throwError(() => new Error('storage is down'));
+  }
+}
+
+describe.each(ADAPTERS)('handlers of an app without global enhancers on %s', (adapter) => {
+  let harness: WebhookApp;
+  beforeAll(async () => {
+    harness = await createWebhookApp({
+      adapter,
+      pathors: { webhook: { secret: SECRET } },
+      providers: [ClassGuardedHandlers, ObservableHandlers, DenyAllGuard],
+    });
+  });
+  afterAll(() => harness.app.close());
+  beforeEach(() => {
+    seen.length = 0;
+  });
+
+  const post = (payload: object) =>
+    request(harness.server).post('/pathors/webhooks').set(sharedSecretHeaders(SECRET)).send(payload);
+
+  it('a class-level guard still refuses its handlers (500)', async () => {
+    expect((await post(buildCallEnded())).status).toBe(500);
+    expect(seen).toEqual([]);
+  });
+
+  it('an Observable returned by a plain handler is subscribed and awaited; its error fails the delivery', async () => {
+    const payload = buildSessionEnded();
+    expect((await post(payload)).status).toBe(200);
+    expect(seen).toEqual([`observable:subscribed:${payload.sessionId}`]);
+    expect((await post(buildRecordingReady())).status).toBe(500);
   });
 });

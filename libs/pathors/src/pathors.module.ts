@@ -1,6 +1,6 @@
 import { Logger, Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants.js';
-import { DiscoveryModule, ExternalContextCreator } from '@nestjs/core';
+import { ApplicationConfig, DiscoveryModule, ExternalContextCreator } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { PathorsDeadLetterService } from './delivery/pathors-dead-letter.service.js';
 import { PathorsDeliveryPipeline } from './delivery/pathors-delivery.pipeline.js';
@@ -34,12 +34,18 @@ const eventEmitterCheck: Provider = {
     options: ResolvedPathorsOptions,
     emitter: EventEmitter2 | undefined,
     contextCreator: ExternalContextCreator,
+    config: ApplicationConfig,
   ) => {
     if (!emitter && options.webhook.enabled) throw new PathorsConfigurationError(MISSING_EVENT_EMITTER);
     // An API-only app receives no events: a private emitter with no listeners keeps the collaborators uniform.
-    return new PathorsEventDispatcher(emitter ?? new EventEmitter2(), contextCreator);
+    return new PathorsEventDispatcher(emitter ?? new EventEmitter2(), contextCreator, config);
   },
-  inject: [PATHORS_RESOLVED_OPTIONS, { token: EventEmitter2, optional: true }, ExternalContextCreator],
+  inject: [
+    PATHORS_RESOLVED_OPTIONS,
+    { token: EventEmitter2, optional: true },
+    ExternalContextCreator,
+    ApplicationConfig,
+  ],
 };
 
 /**

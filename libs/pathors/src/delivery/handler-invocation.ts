@@ -1,3 +1,5 @@
+import { PathorsDelivery } from './pathors-delivery.js';
+
 /** Runs one decorated handler for the dispatch in progress and records its outcome. */
 export type PathorsHandlerRunner = (
   instance: object,
@@ -7,11 +9,22 @@ export type PathorsHandlerRunner = (
   args: unknown[],
 ) => Promise<void>;
 
-/** Where the dispatcher leaves its runner on the delivery object it passes to handlers. */
-export const HANDLER_RUNNER = Symbol('nestjs-pathors:handler-runner');
+/**
+ * The delivery one dispatch hands to its handlers: a {@link PathorsDelivery} that also carries the dispatch's runner,
+ * in a private field that handlers, `JSON.stringify` and `console.log` do not see.
+ */
+export class DispatchedDelivery extends PathorsDelivery {
+  readonly #runner: PathorsHandlerRunner;
 
-/** The runner of the dispatch a handler was called from, or undefined when user code called it directly. */
-export const runnerOf = (delivery: unknown): PathorsHandlerRunner | undefined =>
-  typeof delivery === 'object' && delivery !== null
-    ? (delivery as { [HANDLER_RUNNER]?: PathorsHandlerRunner })[HANDLER_RUNNER]
-    : undefined;
+  constructor(delivery: PathorsDelivery, runner: PathorsHandlerRunner) {
+    super(delivery);
+    this.#runner = runner;
+  }
+
+  /** The runner of the dispatch a handler was called from, or undefined when user code called it directly. */
+  static runnerOf(delivery: unknown): PathorsHandlerRunner | undefined {
+    return delivery instanceof DispatchedDelivery ? delivery.#runner : undefined;
+  }
+}
+// Printed as what it is to handlers: their delivery.
+Object.defineProperty(DispatchedDelivery, 'name', { value: PathorsDelivery.name });

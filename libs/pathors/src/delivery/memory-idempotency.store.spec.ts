@@ -31,9 +31,29 @@ describe('MemoryIdempotencyStore', () => {
     expect(await store.renew('k', 'dead', 60_000)).toBe(false);
   });
 
-  it('forgets the least recently used event beyond maxEvents', async () => {
+  it('forgets the oldest write beyond maxEvents', async () => {
     const store = new MemoryIdempotencyStore({ maxEvents: 2 });
     for (const key of ['a', 'b', 'c']) await store.complete(key);
     expect(await store.areDone(['a', 'b', 'c'])).toEqual([false, true, true]);
+  });
+
+  it('forgets a record after ttlMs; the expired slot never drops a newer record of the same key', async () => {
+    const store = new MemoryIdempotencyStore({ maxEvents: 2, ttlMs: 20 });
+    await store.complete('a');
+    expect(await store.areDone(['a'])).toEqual([true]);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(await store.areDone(['a'])).toEqual([false]);
+    await store.complete('a');
+    await store.complete('b');
+    expect(await store.areDone(['a', 'b'])).toEqual([true, true]);
+    await store.complete('c');
+    expect(await store.areDone(['a', 'b', 'c'])).toEqual([false, true, true]);
+  });
+
+  it('refuses a capacity or TTL that is not positive', () => {
+    expect(() => new MemoryIdempotencyStore({ maxEvents: 0 })).toThrow(
+      /maxEvents must be a positive integer/,
+    );
+    expect(() => new MemoryIdempotencyStore({ ttlMs: -1 })).toThrow(/ttlMs must be a positive number/);
   });
 });

@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache';
 import {
   NO_COMPLETED_HANDLERS,
   PathorsIdempotencyStore,
@@ -8,7 +7,7 @@ import {
 /** Options of {@link MemoryIdempotencyStore}. */
 export interface MemoryIdempotencyStoreOptions {
   /**
-   * Most events remembered; the least recently used is forgotten first (a forgotten event would run again if
+   * Most events remembered; the oldest write is forgotten first (a forgotten event would run again if
    * redelivered).
    * @default 100000
    */
@@ -22,9 +21,12 @@ export interface MemoryIdempotencyStoreOptions {
 
 interface EventRecord {
   done: boolean;
-  token?: string;
+  token: string | undefined;
   leaseUntil: number;
-  handlers?: Set<string>;
+  handlers: Set<string> | undefined;
+  expiresAt: number;
+  /** Its insertion number: its slot in the insertion-order ring. */
+  seq: number;
 }
 
 const CLAIM_DONE: PathorsClaim = { status: 'done' };
@@ -36,8 +38,11 @@ export const DEFAULT_MEMORY_STORE_MAX_EVENTS = 100_000;
 export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
 /**
- * The default {@link PathorsIdempotencyStore}: a bounded LRU with a TTL, in this process only. Right for a single
+ * The default {@link PathorsIdempotencyStore}: bounded, with a TTL, in this process only. Right for a single
  * instance; with several replicas (or when a restart must not forget), use `RedisIdempotencyStore`.
+ *
+ * A `Map` for lookups and a ring of keys in insertion order: at `maxEvents` the oldest record is forgotten first, and
+ * expired records are dropped from the oldest end as new ones arrive (or when looked up); O(1) per operation.
  *
  * @example
  * ```ts
@@ -45,56 +50,125 @@ export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
  * ```
  */
 export class MemoryIdempotencyStore extends PathorsIdempotencyStore {
-  private readonly records: LRUCache<string, EventRecord>;
+  private readonly records = new Map<string, EventRecord>();
+  /** The key of insertion number `n` sits in slot `n % maxEvents`. */
+  private readonly order: string[] = [];
+  /** Insertion number of the oldest slot still in the ring. */
+  private oldest = 0;
+  private inserted = 0;
+  private readonly maxEvents: number;
+  private readonly ttlMs: number;
 
   constructor(options: MemoryIdempotencyStoreOptions = {}) {
     super();
-    this.records = new LRUCache<string, EventRecord>({
-      max: options.maxEvents ?? DEFAULT_MEMORY_STORE_MAX_EVENTS,
-      ttl: options.ttlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS,
-    });
+    this.maxEvents = options.maxEvents ?? DEFAULT_MEMORY_STORE_MAX_EVENTS;
+    this.ttlMs = options.ttlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
+    if (!(Number.isInteger(this.maxEvents) && this.maxEvents > 0)) {
+      throw new RangeError(
+        `MemoryIdempotencyStore: maxEvents must be a positive integer, got ${this.maxEvents}`,
+      );
+    }
+    if (!(this.ttlMs > 0)) {
+      throw new RangeError(`MemoryIdempotencyStore: ttlMs must be a positive number, got ${this.ttlMs}`);
+    }
   }
 
   override async claim(key: string, token: string, leaseMs: number): Promise<PathorsClaim> {
     const now = Date.now();
-    const record = this.records.get(key);
-    if (record?.done) return CLAIM_DONE;
-    if (record?.token !== undefined && record.leaseUntil > now) return CLAIM_IN_PROGRESS;
-    if (record) {
-      record.token = token;
-      record.leaseUntil = now + leaseMs;
-      return { status: 'claimed', completedHandlers: record.handlers ?? NO_COMPLETED_HANDLERS };
+    const record = this.live(key, now);
+    if (record === undefined) {
+      this.insert(
+        key,
+        { done: false, token, leaseUntil: now + leaseMs, handlers: undefined, expiresAt: 0, seq: 0 },
+        now,
+      );
+      return { status: 'claimed', completedHandlers: NO_COMPLETED_HANDLERS };
     }
-    this.records.set(key, { done: false, token, leaseUntil: now + leaseMs });
-    return { status: 'claimed', completedHandlers: NO_COMPLETED_HANDLERS };
+    if (record.done) return CLAIM_DONE;
+    if (record.token !== undefined && record.leaseUntil > now) return CLAIM_IN_PROGRESS;
+    record.token = token;
+    record.leaseUntil = now + leaseMs;
+    return { status: 'claimed', completedHandlers: record.handlers ?? NO_COMPLETED_HANDLERS };
   }
 
   override async renew(key: string, token: string, leaseMs: number): Promise<boolean> {
-    const record = this.records.get(key);
+    const now = Date.now();
+    const record = this.live(key, now);
     if (record?.token !== token) return false;
-    record.leaseUntil = Date.now() + leaseMs;
+    record.leaseUntil = now + leaseMs;
     return true;
   }
 
   override async recordHandler(key: string, handlerId: string): Promise<void> {
-    const record = this.records.get(key);
-    if (!record) this.records.set(key, { done: false, leaseUntil: 0, handlers: new Set([handlerId]) });
-    else (record.handlers ??= new Set()).add(handlerId);
+    const now = Date.now();
+    const record = this.live(key, now);
+    if (record) (record.handlers ??= new Set()).add(handlerId);
+    else {
+      const handlers = new Set([handlerId]);
+      this.insert(key, { done: false, token: undefined, leaseUntil: 0, handlers, expiresAt: 0, seq: 0 }, now);
+    }
   }
 
   override async complete(key: string): Promise<void> {
-    // A fresh entry also restarts the TTL from completion.
-    this.records.set(key, { done: true, leaseUntil: 0 });
+    const now = Date.now();
+    const record = this.live(key, now);
+    if (!record) {
+      this.insert(
+        key,
+        { done: true, token: undefined, leaseUntil: 0, handlers: undefined, expiresAt: 0, seq: 0 },
+        now,
+      );
+      return;
+    }
+    // Completion restarts the TTL.
+    record.done = true;
+    record.token = undefined;
+    record.leaseUntil = 0;
+    record.handlers = undefined;
+    record.expiresAt = now + this.ttlMs;
   }
 
   override async release(key: string, token: string): Promise<void> {
-    const record = this.records.get(key);
+    const record = this.live(key, Date.now());
     if (record?.token !== token) return;
     record.token = undefined;
     record.leaseUntil = 0;
   }
 
   override async areDone(keys: readonly string[]): Promise<boolean[]> {
-    return keys.map((key) => this.records.get(key)?.done === true);
+    const now = Date.now();
+    return keys.map((key) => this.live(key, now)?.done === true);
+  }
+
+  /** The record of `key`, unless it expired (then it is dropped). */
+  private live(key: string, now: number): EventRecord | undefined {
+    const record = this.records.get(key);
+    if (record === undefined || record.expiresAt > now) return record;
+    this.records.delete(key);
+    return undefined;
+  }
+
+  /** Stores a new record at the newest end of the ring, then drops expired or replaced records from the oldest end. */
+  private insert(key: string, record: EventRecord, now: number): void {
+    if (this.inserted - this.oldest === this.maxEvents) this.dropOldest();
+    record.seq = this.inserted;
+    record.expiresAt = now + this.ttlMs;
+    this.order[this.inserted % this.maxEvents] = key;
+    this.inserted++;
+    this.records.set(key, record);
+    for (;;) {
+      const head = this.records.get(this.order[this.oldest % this.maxEvents]!);
+      if (head?.seq === this.oldest && head.expiresAt > now) return;
+      this.dropOldest();
+    }
+  }
+
+  /** Frees the oldest slot, forgetting its record unless the key has a newer one. */
+  private dropOldest(): void {
+    const slot = this.oldest % this.maxEvents;
+    const key = this.order[slot]!;
+    if (this.records.get(key)?.seq === this.oldest) this.records.delete(key);
+    this.order[slot] = '';
+    this.oldest++;
   }
 }

@@ -1,6 +1,6 @@
 import { OnEvent } from '@nestjs/event-emitter';
 import type { PathorsEventFor, PathorsEventName } from '../events/pathors-event.map.js';
-import { runnerOf } from './handler-invocation.js';
+import { DispatchedDelivery } from './handler-invocation.js';
 import type { PathorsDelivery } from './pathors-delivery.js';
 import {
   CATCH_ALL_EMITTER_EVENT,
@@ -63,7 +63,7 @@ export function OnPathorsEvent<N extends PathorsEventName | '*'>(
     // Called by the dispatcher, the handler reports its outcome per handler id (completion records, error policy,
     // execution context); called directly by user code, it is the plain method.
     const handler = function (this: object, ...args: unknown[]): unknown {
-      const runner = runnerOf(args[1]);
+      const runner = DispatchedDelivery.runnerOf(args[1]);
       return runner ? runner(this, original, methodName, handlerId, args) : original.apply(this, args);
     };
     Object.defineProperty(handler, 'name', { value: original.name });

@@ -176,7 +176,7 @@ export class PathorsDeliveryPipeline
       if (claim.status === 'in-progress') return 'in-progress';
       this.leases.set(key, token);
       try {
-        await this.sequencer?.awaitPredecessors(delivery);
+        if (this.sequencer) await this.sequencer.awaitPredecessors(delivery);
         const { outcomes } = await this.dispatcher.dispatch(event, delivery, {
           skipHandlers: claim.completedHandlers,
           onHandlerSucceeded: (handlerId) => this.store.recordHandler(key, handlerId),

@@ -1,10 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ExternalContextCreator } from '@nestjs/core';
+import { GUARDS_METADATA, INTERCEPTORS_METADATA } from '@nestjs/common/constants.js';
+import { ApplicationConfig, ExternalContextCreator } from '@nestjs/core';
+import { isObservable, lastValueFrom } from 'rxjs';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { PathorsEvent } from '../events/pathors-event.map.js';
 import type { UnknownPathorsEvent } from '../events/unknown-pathors.event.js';
-import { HANDLER_RUNNER, type PathorsHandlerRunner } from './handler-invocation.js';
-import { PathorsDelivery } from './pathors-delivery.js';
+import { DispatchedDelivery, type PathorsHandlerRunner } from './handler-invocation.js';
+import type { PathorsDelivery } from './pathors-delivery.js';
 import { CATCH_ALL_EMITTER_EVENT, PATHORS_CONTEXT_TYPE, toEmitterEvent } from './pathors-events.constants.js';
 
 /** How one handler fared with one event. */
@@ -33,7 +35,9 @@ export interface PathorsDispatchOptions {
   readonly onHandlerSucceeded?: (handlerId: string) => Promise<void>;
 }
 
-type ContextualHandler = (...args: unknown[]) => Promise<unknown>;
+type ContextualHandler = (...args: unknown[]) => unknown;
+
+const hasEntries = (list: unknown): boolean => Array.isArray(list) && list.length > 0;
 
 /**
  * Hands a validated event to its `@OnPathorsEvent` handlers through the app's event emitter, awaits every one of
@@ -48,6 +52,7 @@ export class PathorsEventDispatcher {
   constructor(
     private readonly emitter: EventEmitter2,
     private readonly externalContextCreator: ExternalContextCreator,
+    private readonly config: ApplicationConfig,
   ) {}
 
   /** Number of handlers that would receive an event of this name, catch-all handlers included. */
@@ -82,8 +87,7 @@ export class PathorsEventDispatcher {
       }
     };
     // Per-dispatch view of the delivery: the runner travels with it, invisible to handlers.
-    const handed = new PathorsDelivery(delivery);
-    Object.defineProperty(handed, HANDLER_RUNNER, { value: runner });
+    const handed = new DispatchedDelivery(delivery, runner);
     const named = this.emitter.emitAsync(toEmitterEvent(delivery.eventName), event, handed);
     if (this.emitter.listenerCount(CATCH_ALL_EMITTER_EVENT) === 0) await named;
     else await Promise.all([named, this.emitter.emitAsync(CATCH_ALL_EMITTER_EVENT, event, handed)]);
@@ -93,7 +97,8 @@ export class PathorsEventDispatcher {
   /**
    * The handler method wrapped in a `'pathors'` execution context: guards and interceptors of the handler (and the
    * app's global ones) apply and see `context.getType() === 'pathors'`. Exception filters do not: a filter must never
-   * turn a failed handler into a success.
+   * turn a failed handler into a success. A handler without any guard or interceptor is called directly (what the
+   * context would do, without its layers), an Observable it returns awaited to its last value all the same.
    */
   private contextualHandler(instance: object, method: (...args: unknown[]) => unknown, methodName: string) {
     let byMethod = this.contextualHandlers.get(instance);
@@ -112,19 +117,40 @@ export class PathorsEventDispatcher {
           Reflect.defineMetadata(key, Reflect.getMetadata(key, source), callback);
         }
       }
-      handler = this.externalContextCreator.create(
-        instance,
-        callback,
-        methodName,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        { guards: true, interceptors: true, filters: false },
-        PATHORS_CONTEXT_TYPE,
-      );
+      handler = this.hasEnhancers(instance, callback)
+        ? this.externalContextCreator.create(
+            instance,
+            callback,
+            methodName,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            { guards: true, interceptors: true, filters: false },
+            PATHORS_CONTEXT_TYPE,
+          )
+        : (...args: unknown[]) => {
+            const result = method.apply(instance, args);
+            return isObservable(result) ? lastValueFrom(result) : result;
+          };
       byMethod.set(methodName, handler);
     }
     return handler;
+  }
+
+  /** Whether a guard or interceptor applies to the handler: its own, its class's, or the app's global ones. */
+  private hasEnhancers(instance: object, callback: object): boolean {
+    const config = this.config;
+    return (
+      [GUARDS_METADATA, INTERCEPTORS_METADATA].some(
+        (key) =>
+          hasEntries(Reflect.getMetadata(key, instance.constructor)) ||
+          hasEntries(Reflect.getMetadata(key, callback)),
+      ) ||
+      hasEntries(config.getGlobalGuards()) ||
+      hasEntries(config.getGlobalInterceptors()) ||
+      hasEntries(config.getGlobalRequestGuards()) ||
+      hasEntries(config.getGlobalRequestInterceptors())
+    );
   }
 }

@@ -37,13 +37,31 @@ class NeedsClassTransformer extends Error {}
 interface PropertyPlan {
   readonly type?: TypeMetadata;
   readonly transforms: readonly TransformMetadata[];
+  /** False for a getter without setter or a method of the class: never overwritten from the payload. */
+  readonly assignable: boolean;
 }
+
+/**
+ * class-transformer's check before it assigns `key` on a new instance: the key must not be a getter without setter of
+ * the class's own prototype, nor hold a function on the new instance (a method, own or inherited).
+ */
+function isAssignable(instance: object, key: string): boolean {
+  const prototype = (instance.constructor as Constructor).prototype as object;
+  const descriptor = Object.getOwnPropertyDescriptor(prototype, key);
+  return !((descriptor && !descriptor.set) || (instance as Record<string, unknown>)[key] instanceof Function);
+}
+
+const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
 
 /** The per-class lookups of class-transformer's `plainToInstance`, remembered. */
 class ClassPlan {
   private readonly properties = new Map<string, PropertyPlan>();
+  /** A fresh instance, for the per-key checks that depend on what the constructor and prototype define. */
+  private readonly probe: object;
 
-  constructor(readonly target: Constructor) {}
+  constructor(readonly target: Constructor) {
+    this.probe = new target();
+  }
 
   property(key: string): PropertyPlan {
     const known = this.properties.get(key);
@@ -54,6 +72,7 @@ class ClassPlan {
       transforms: storage
         .findTransformMetadatas(this.target, key, PLAIN_TO_CLASS)
         .filter((metadata) => !metadata.options?.groups?.length),
+      assignable: isAssignable(this.probe, key),
     };
     if (plan.type && (plan.type.options?.discriminator || plan.type.reflectedType === Map))
       throw new NeedsClassTransformer();
@@ -106,20 +125,20 @@ function transform(value: unknown, targetType: unknown, arrayType: unknown): unk
   const source = value as Record<string, unknown>;
   const plan = typeof targetType === 'function' ? planOf(targetType as Constructor) : undefined;
   const result = (plan ? new plan.target() : {}) as Record<string, unknown>;
-  const prototype = (result.constructor as Constructor).prototype as object;
   for (const key of Object.keys(source)) {
     if (key === '__proto__' || key === 'constructor') continue;
     const child = source[key];
     const property = plan?.property(key);
+    // Getters without setters and methods are never overwritten from the payload: decided once per class and key; on
+    // a plain object only a key that Object.prototype itself has can be one.
+    if (property ? !property.assignable : hasOwn(Object.prototype, key) && !isAssignable(result, key))
+      continue;
     const typeMetadata = property?.type;
     const type = typeMetadata
       ? typeMetadata.typeFunction
         ? typeMetadata.typeFunction({ newObject: result, object: source, property: key })
         : typeMetadata.reflectedType
       : undefined;
-    // Getters without setters and methods of the class are never overwritten from the payload.
-    const descriptor = Object.getOwnPropertyDescriptor(prototype, key);
-    if ((descriptor && !descriptor.set) || result[key] instanceof Function) continue;
 
     let final = transform(child, type, Array.isArray(child) ? typeMetadata?.reflectedType : undefined);
     for (const metadata of property?.transforms ?? []) {

@@ -7,7 +7,13 @@ type Target = object['constructor'];
 
 interface ConstraintCheck {
   readonly metadata: ValidationMetadata;
+  /** The synchronous ones: `validateSync` ignores asynchronous constraints (a promise is not a verdict). */
   readonly constraints: readonly ConstraintMetadata[];
+  /**
+   * The arguments every constraint of this check receives, built once; `object` and `value` are set before each call.
+   * Validation is synchronous and a check's arguments are done with before any nested object is validated.
+   */
+  readonly args: ValidationArguments;
 }
 
 interface PropertyChecks {
@@ -38,7 +44,17 @@ function buildPlan(target: Target, schema: string | undefined): ValidationPlan |
   const checks = (list: readonly ValidationMetadata[]): ConstraintCheck[] =>
     list.map((metadata) => ({
       metadata,
-      constraints: storage.getTargetValidatorConstraints(metadata.constraintCls),
+      constraints: storage
+        .getTargetValidatorConstraints(metadata.constraintCls)
+        .filter((constraint) => !constraint.async),
+      args: {
+        // As class-validator: `object.constructor ? object.constructor.name : undefined`.
+        targetName: (target as { name?: string } | undefined)?.name as string,
+        property: metadata.propertyName,
+        object: {},
+        value: undefined,
+        constraints: metadata.constraints,
+      },
     }));
   const properties: PropertyChecks[] = [];
   for (const name of Object.keys(grouped)) {
@@ -74,35 +90,19 @@ const isCollection = (value: unknown): value is unknown[] | Set<unknown> | Map<u
 
 const passes = (result: unknown): boolean => Boolean(result) && !isPromise(result);
 
-function constraintsHold(
-  object: object,
-  targetName: string,
-  value: unknown,
-  checks: readonly ConstraintCheck[],
-): boolean {
-  for (const { metadata, constraints } of checks) {
+function constraintsHold(object: object, value: unknown, checks: readonly ConstraintCheck[]): boolean {
+  for (const { metadata, constraints, args } of checks) {
     if (metadata.validateIf && !metadata.validateIf(object, value)) continue;
-    const args: ValidationArguments = {
-      targetName,
-      property: metadata.propertyName,
-      object,
-      value,
-      constraints: metadata.constraints,
-    };
-    const items =
-      metadata.each && isCollection(value)
-        ? value instanceof Map
-          ? [...value.values()]
-          : [...value]
-        : undefined;
-    for (const constraint of constraints) {
-      // validateSync ignores asynchronous constraints. A promise is not a verdict: let class-validator decide.
-      if (constraint.async) continue;
-      if (items === undefined) {
-        if (!passes(constraint.instance.validate(value, args))) return false;
-      } else if (!items.every((item) => passes(constraint.instance.validate(item, args)))) {
-        return false;
+    args.object = object;
+    args.value = value;
+    if (metadata.each && isCollection(value)) {
+      for (const item of value instanceof Map ? value.values() : value) {
+        for (const constraint of constraints)
+          if (!passes(constraint.instance.validate(item, args))) return false;
       }
+    } else {
+      for (const constraint of constraints)
+        if (!passes(constraint.instance.validate(value, args))) return false;
     }
   }
   return true;
@@ -125,7 +125,6 @@ function holds(object: object, schema: string | undefined): boolean {
   const plan = planOf(object.constructor, schema);
   if (!plan || plan.unknown) return false;
   const record = object as Record<string, unknown>;
-  const targetName = (object.constructor ? object.constructor.name : undefined) as string;
   for (const property of plan.properties) {
     const value = record[property.name];
     let canValidate = true;
@@ -135,8 +134,8 @@ function holds(object: object, schema: string | undefined): boolean {
         (condition.constraints[0] as (o: object, v: unknown) => boolean)(object, value) && canValidate;
     }
     if (!canValidate) continue;
-    if (!constraintsHold(object, targetName, value, property.defined)) return false;
-    if (!constraintsHold(object, targetName, value, property.custom)) return false;
+    if (!constraintsHold(object, value, property.defined)) return false;
+    if (!constraintsHold(object, value, property.custom)) return false;
     if (!nestedHold(value, property.nested)) return false;
   }
   return true;

@@ -1,6 +1,12 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
-const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();
+const { createHash, timingSafeEqual } = crypto;
+
+/** SHA-256 of a string: the one-shot `crypto.hash` where Node has it (20.12+), a third cheaper than a Hash object. */
+const sha256: (value: string) => Buffer =
+  typeof crypto.hash === 'function'
+    ? (value) => crypto.hash('sha256', value, 'buffer')
+    : (value) => createHash('sha256').update(value).digest();
 
 /**
  * Compares two strings in time that depends on neither their content nor their lengths: both are hashed to 32 bytes
