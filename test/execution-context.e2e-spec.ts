@@ -166,8 +166,9 @@ class ClassGuardedHandlers {
 class ObservableHandlers {
   @OnPathorsEvent('session.ended')
   onSessionEnded(event: PathorsEventFor<'session.ended'>) {
+    const id = 'sessionId' in event ? event.sessionId : event.id;
     return defer(() => {
-      seen.push(`observable:subscribed:${event.sessionId}`);
+      seen.push(`observable:subscribed:${id}`);
       return of('first', 'last');
     });
   }

@@ -7,6 +7,7 @@ import {
 // @ts-expect-error class-transformer ships the types of this file in types/storage.d.ts, not beside it.
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage.js';
 import type { MetadataStorage } from 'class-transformer/types/MetadataStorage.js';
+import { getMetadataStorage as getValidationMetadataStorage } from 'class-validator';
 
 const storage = defaultMetadataStorage as MetadataStorage;
 
@@ -53,14 +54,22 @@ function isAssignable(instance: object, key: string): boolean {
 
 const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
 
-/** The per-class lookups of class-transformer's `plainToInstance`, remembered. */
+type Instantiate = (source: Record<string, unknown>) => object;
+
+/** The per-class lookups of class-transformer's `plainToInstance`, remembered, and the class's compiled copy. */
 class ClassPlan {
   private readonly properties = new Map<string, PropertyPlan>();
   /** A fresh instance, for the per-key checks that depend on what the constructor and prototype define. */
   private readonly probe: object;
+  private compiled?: Instantiate;
 
   constructor(readonly target: Constructor) {
     this.probe = new target();
+  }
+
+  /** A new instance of the class from a plain object: `transform` for this class, compiled on first use. */
+  instantiate(source: Record<string, unknown>): object {
+    return (this.compiled ??= compileInstantiate(this))(source);
   }
 
   property(key: string): PropertyPlan {
@@ -123,36 +132,123 @@ function transform(value: unknown, targetType: unknown, arrayType: unknown): unk
   if (Object.getPrototypeOf(value) !== Object.prototype) throw new NeedsClassTransformer();
 
   const source = value as Record<string, unknown>;
-  const plan = typeof targetType === 'function' ? planOf(targetType as Constructor) : undefined;
-  const result = (plan ? new plan.target() : {}) as Record<string, unknown>;
-  for (const key of Object.keys(source)) {
-    if (key === '__proto__' || key === 'constructor') continue;
-    const child = source[key];
-    const property = plan?.property(key);
-    // Getters without setters and methods are never overwritten from the payload: decided once per class and key; on
-    // a plain object only a key that Object.prototype itself has can be one.
-    if (property ? !property.assignable : hasOwn(Object.prototype, key) && !isAssignable(result, key))
-      continue;
-    const typeMetadata = property?.type;
-    const type = typeMetadata
-      ? typeMetadata.typeFunction
-        ? typeMetadata.typeFunction({ newObject: result, object: source, property: key })
-        : typeMetadata.reflectedType
-      : undefined;
-
-    let final = transform(child, type, Array.isArray(child) ? typeMetadata?.reflectedType : undefined);
-    for (const metadata of property?.transforms ?? []) {
-      final = metadata.transformFn({
-        value: final,
-        key,
-        obj: source,
-        type: PLAIN_TO_CLASS,
-        options: TRANSFORM_OPTIONS,
-      });
-    }
-    result[key] = final;
-  }
+  if (typeof targetType === 'function') return planOf(targetType as Constructor).instantiate(source);
+  const result: Record<string, unknown> = {};
+  for (const key of Object.keys(source)) assignKey(undefined, result, source, key);
   return result;
+}
+
+/** One key of `source` onto `result`, as class-transformer assigns it: the loop body of its `transform`. */
+function assignKey(
+  plan: ClassPlan | undefined,
+  result: Record<string, unknown>,
+  source: Record<string, unknown>,
+  key: string,
+): void {
+  if (key === '__proto__' || key === 'constructor') return;
+  const child = source[key];
+  const property = plan?.property(key);
+  // Getters without setters and methods are never overwritten from the payload: decided once per class and key; on
+  // a plain object only a key that Object.prototype itself has can be one.
+  if (property ? !property.assignable : hasOwn(Object.prototype, key) && !isAssignable(result, key)) return;
+  const typeMetadata = property?.type;
+  const type = typeMetadata
+    ? typeMetadata.typeFunction
+      ? typeMetadata.typeFunction({ newObject: result, object: source, property: key })
+      : typeMetadata.reflectedType
+    : undefined;
+
+  // A JSON primitive without a declared type is kept as it is (what `transform` would return for it).
+  let final =
+    type === undefined && (typeof child !== 'object' || child === null)
+      ? child
+      : transform(child, type, Array.isArray(child) ? typeMetadata?.reflectedType : undefined);
+  for (const metadata of property?.transforms ?? []) {
+    final = metadata.transformFn({
+      value: final,
+      key,
+      obj: source,
+      type: PLAIN_TO_CLASS,
+      options: TRANSFORM_OPTIONS,
+    });
+  }
+  result[key] = final;
+}
+
+/** The plan of a documented property, or undefined when it needs class-transformer (left to `assignKey`). */
+function documentedProperty(plan: ClassPlan, key: string): PropertyPlan | undefined {
+  try {
+    return plan.property(key);
+  } catch (error) {
+    if (error instanceof NeedsClassTransformer) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Generates `plan`'s instantiation: the `assignKey` loop with one `case` per documented property (those class-validator
+ * knows), whose reads, writes and metadata calls are each at a site of their own, so they stay monomorphic. Any other
+ * key takes `assignKey`. The code holds property names as string literals (`JSON.stringify`) and references to the
+ * plan's metadata (`r[i]`), never payload data.
+ */
+function compileInstantiate(plan: ClassPlan): Instantiate {
+  const refs: unknown[] = [plan.target, plan, assignKey, transform, PLAIN_TO_CLASS, TRANSFORM_OPTIONS];
+  const ref = (value: unknown): string => `r${refs.push(value) - 1}`;
+  const names = new Set(
+    getValidationMetadataStorage()
+      .getTargetValidationMetadatas(plan.target, '', false, false, undefined)
+      .map((metadata) => metadata.propertyName),
+  );
+  const cases: string[] = [];
+  for (const name of names) {
+    if (name === '__proto__' || name === 'constructor') continue;
+    const property = documentedProperty(plan, name);
+    if (!property) continue;
+    const key = JSON.stringify(name);
+    if (!property.assignable) {
+      cases.push(`case ${key}: break;`);
+      continue;
+    }
+    const body = [`const c = source[${key}];`];
+    const typeMetadata = property.type;
+    if (!typeMetadata) {
+      body.push(`let f = typeof c !== 'object' || c === null ? c : r3(c, undefined, undefined);`);
+    } else {
+      const t = ref(typeMetadata);
+      body.push(
+        typeof typeMetadata.typeFunction === 'function'
+          ? `const t = ${t}.typeFunction({ newObject: result, object: source, property: ${key} });`
+          : `const t = ${t}.reflectedType;`,
+        `let f = t === undefined && (typeof c !== 'object' || c === null) ? c : ` +
+          `r3(c, t, Array.isArray(c) ? ${t}.reflectedType : undefined);`,
+      );
+    }
+    for (const metadata of property.transforms) {
+      body.push(
+        `f = ${ref(metadata)}.transformFn({ value: f, key: ${key}, obj: source, type: r4, options: r5 });`,
+      );
+    }
+    body.push(`result[${key}] = f;`, 'break;');
+    cases.push(`case ${key}: {`, ...body, '}');
+  }
+  const source = [
+    `const [${refs.map((_, index) => `r${index}`).join(', ')}] = refs;`,
+    'return function instantiate(source) {',
+    'const result = new r0();',
+    'const keys = Object.keys(source);',
+    'for (let i = 0; i < keys.length; i++) {',
+    'const key = keys[i];',
+    'switch (key) {',
+    ...cases,
+    'default: r2(r1, result, source, key);',
+    '}',
+    '}',
+    'return result;',
+    '};',
+  ].join('\n');
+  // Generated from metadata only (see above): no payload value ever reaches the source text.
+  const factory = new Function('refs', source) as (refs: unknown[]) => Instantiate;
+  return factory(refs);
 }
 
 /**

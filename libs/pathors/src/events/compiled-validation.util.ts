@@ -19,8 +19,8 @@ interface ConstraintCheck {
 interface PropertyChecks {
   readonly name: string;
   readonly conditions: readonly ValidationMetadata[];
-  readonly defined: readonly ConstraintCheck[];
-  readonly custom: readonly ConstraintCheck[];
+  /** `@IsDefined` checks, then the other constraints: the order class-validator runs them in. */
+  readonly checks: readonly ConstraintCheck[];
   readonly nested: readonly ValidationMetadata[];
 }
 
@@ -31,7 +31,10 @@ interface ValidationPlan {
   readonly properties: readonly PropertyChecks[];
 }
 
-const plans = new Map<Target, Map<string | undefined, ValidationPlan | null>>();
+/** A class's compiled check: `true` when every constraint holds, `false` when invalid or not sure. */
+type CompiledCheck = (object: object) => boolean;
+
+const compiledChecks = new Map<Target, Map<string | undefined, CompiledCheck>>();
 
 const ofType = (metadatas: readonly ValidationMetadata[], type: string) =>
   metadatas.filter((m) => m.type === type);
@@ -66,20 +69,14 @@ function buildPlan(target: Target, schema: string | undefined): ValidationPlan |
     properties.push({
       name,
       conditions: ofType(rest, ValidationTypes.CONDITIONAL_VALIDATION),
-      defined: checks(ofType(all, ValidationTypes.IS_DEFINED)),
-      custom: checks(ofType(rest, ValidationTypes.CUSTOM_VALIDATION)),
+      checks: checks([
+        ...ofType(all, ValidationTypes.IS_DEFINED),
+        ...ofType(rest, ValidationTypes.CUSTOM_VALIDATION),
+      ]),
       nested: ofType(rest, ValidationTypes.NESTED_VALIDATION),
     });
   }
   return { unknown: metadatas.length === 0, properties };
-}
-
-function planOf(target: Target, schema: string | undefined): ValidationPlan | null {
-  let bySchema = plans.get(target);
-  if (!bySchema) plans.set(target, (bySchema = new Map()));
-  let plan = bySchema.get(schema);
-  if (plan === undefined) bySchema.set(schema, (plan = buildPlan(target, schema)));
-  return plan;
 }
 
 const isPromise = (value: unknown): boolean =>
@@ -88,25 +85,8 @@ const isPromise = (value: unknown): boolean =>
 const isCollection = (value: unknown): value is unknown[] | Set<unknown> | Map<unknown, unknown> =>
   Array.isArray(value) || value instanceof Set || value instanceof Map;
 
-const passes = (result: unknown): boolean => Boolean(result) && !isPromise(result);
-
-function constraintsHold(object: object, value: unknown, checks: readonly ConstraintCheck[]): boolean {
-  for (const { metadata, constraints, args } of checks) {
-    if (metadata.validateIf && !metadata.validateIf(object, value)) continue;
-    args.object = object;
-    args.value = value;
-    if (metadata.each && isCollection(value)) {
-      for (const item of value instanceof Map ? value.values() : value) {
-        for (const constraint of constraints)
-          if (!passes(constraint.instance.validate(item, args))) return false;
-      }
-    } else {
-      for (const constraint of constraints)
-        if (!passes(constraint.instance.validate(value, args))) return false;
-    }
-  }
-  return true;
-}
+/** A constraint's verdict: `true`, or truthy and not a promise (a promise is not a verdict for `validateSync`). */
+const passes = (result: unknown): boolean => result === true || (Boolean(result) && !isPromise(result));
 
 function nestedHold(value: unknown, nested: readonly ValidationMetadata[]): boolean {
   if (value === undefined || nested.length === 0) return true;
@@ -121,24 +101,71 @@ function nestedHold(value: unknown, nested: readonly ValidationMetadata[]): bool
   return true;
 }
 
-function holds(object: object, schema: string | undefined): boolean {
-  const plan = planOf(object.constructor, schema);
-  if (!plan || plan.unknown) return false;
-  const record = object as Record<string, unknown>;
+const NEVER: CompiledCheck = () => false;
+
+/**
+ * Generates the plan's check as straight-line code, one block per property in class-validator's order: the property
+ * read, every condition, each constraint's `validate` with its prebuilt arguments, then the nested objects. Every
+ * property access and `validate` call has a site of its own, so each stays monomorphic; the code holds no payload data
+ * and no metadata text, only references to the plan's functions and objects (`r[i]`).
+ */
+function compile(plan: ValidationPlan | null): CompiledCheck {
+  if (!plan || plan.unknown) return NEVER;
+  const refs: unknown[] = [];
+  const ref = (value: unknown): string => `r${refs.push(value) - 1}`;
+  const lines: string[] = [];
   for (const property of plan.properties) {
-    const value = record[property.name];
-    let canValidate = true;
-    // Every condition runs, as in class-validator (a condition may have side effects).
-    for (const condition of property.conditions) {
-      canValidate =
-        (condition.constraints[0] as (o: object, v: unknown) => boolean)(object, value) && canValidate;
+    lines.push(`v = o[${JSON.stringify(property.name)}];`);
+    if (property.conditions.length > 0) {
+      // Every condition runs, as in class-validator (a condition may have side effects).
+      lines.push('ok = true;');
+      for (const condition of property.conditions)
+        lines.push(`ok = ${ref(condition.constraints[0])}(o, v) && ok;`);
+      lines.push('if (ok) {');
     }
-    if (!canValidate) continue;
-    if (!constraintsHold(object, value, property.defined)) return false;
-    if (!constraintsHold(object, value, property.custom)) return false;
-    if (!nestedHold(value, property.nested)) return false;
+    for (const { metadata, constraints, args } of property.checks) {
+      const a = ref(args);
+      if (metadata.validateIf) lines.push(`if (${ref(metadata)}.validateIf(o, v)) {`);
+      lines.push(`${a}.object = o; ${a}.value = v;`);
+      const validate = (value: string) =>
+        constraints.map((c) => `if (!passes(${ref(c.instance)}.validate(${value}, ${a}))) return false;`);
+      if (metadata.each) {
+        lines.push('if (isCollection(v)) {', 'for (const item of v instanceof Map ? v.values() : v) {');
+        lines.push(...validate('item'), '}', '} else {', ...validate('v'), '}');
+      } else {
+        lines.push(...validate('v'));
+      }
+      if (metadata.validateIf) lines.push('}');
+    }
+    if (property.nested.length > 0) lines.push(`if (!nestedHold(v, ${ref(property.nested)})) return false;`);
+    if (property.conditions.length > 0) lines.push('}');
   }
-  return true;
+  const names = refs.map((_, index) => `r${index}`);
+  const source = [
+    `const [${names.join(', ')}] = refs;`,
+    'return function compiledCheck(o) {',
+    'let v, ok;',
+    ...lines,
+    'return true;',
+    '};',
+  ].join('\n');
+  // Generated from metadata only (see above): no payload value ever reaches the source text.
+  const factory = new Function('refs', 'passes', 'isCollection', 'nestedHold', source) as (
+    ...parts: unknown[]
+  ) => CompiledCheck;
+  return factory(refs, passes, isCollection, nestedHold);
+}
+
+function checkOf(target: Target, schema: string | undefined): CompiledCheck {
+  let bySchema = compiledChecks.get(target);
+  if (!bySchema) compiledChecks.set(target, (bySchema = new Map()));
+  let check = bySchema.get(schema);
+  if (check === undefined) bySchema.set(schema, (check = compile(buildPlan(target, schema))));
+  return check;
+}
+
+function holds(object: object, schema: string | undefined): boolean {
+  return checkOf(object.constructor, schema)(object);
 }
 
 /**

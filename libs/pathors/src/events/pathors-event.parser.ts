@@ -50,25 +50,23 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
  * Finds what must never reach class-transformer: `__proto__` keys (they would replace an instance's prototype),
  * `constructor` keys whatever their value (class-transformer reads a nested object's `constructor` as its class and
  * throws on anything else, a 500 the sender would retry forever) and nesting deeper than {@link MAX_PAYLOAD_DEPTH}.
- * Iterative, so a hostile depth cannot overflow the stack.
+ * The walk stops descending at that depth, so a hostile depth cannot overflow the stack; a path is built only for the
+ * issue found.
  */
 export function findUnsafePayloadShape(payload: unknown): PathorsEventIssue | undefined {
-  const stack: Array<{ value: unknown; path: string; depth: number }> = [
-    { value: payload, path: '', depth: 0 },
-  ];
-  while (stack.length > 0) {
-    const { value, path, depth } = stack.pop()!;
-    if (typeof value !== 'object' || value === null) continue;
-    if (depth > MAX_PAYLOAD_DEPTH) return { path, reason: `nesting deeper than ${MAX_PAYLOAD_DEPTH} levels` };
-    for (const key of Object.keys(value)) {
-      const child = (value as Record<string, unknown>)[key];
-      const childPath = path === '' ? key : `${path}.${key}`;
-      if (key === '__proto__' || key === 'constructor') {
-        return { path: childPath, reason: 'forbidden key' };
-      }
-      if (typeof child === 'object' && child !== null)
-        stack.push({ value: child, path: childPath, depth: depth + 1 });
-    }
+  return typeof payload === 'object' && payload !== null ? unsafeShapeIn(payload, 0) : undefined;
+}
+
+function unsafeShapeIn(value: object, depth: number): PathorsEventIssue | undefined {
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__' || key === 'constructor') return { path: key, reason: 'forbidden key' };
+    const child = (value as Record<string, unknown>)[key];
+    if (typeof child !== 'object' || child === null) continue;
+    const issue =
+      depth === MAX_PAYLOAD_DEPTH
+        ? { path: '', reason: `nesting deeper than ${MAX_PAYLOAD_DEPTH} levels` }
+        : unsafeShapeIn(child, depth + 1);
+    if (issue) return { path: issue.path === '' ? key : `${key}.${issue.path}`, reason: issue.reason };
   }
   return undefined;
 }
