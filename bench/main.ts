@@ -1,4 +1,4 @@
-// `npm run bench` (full) and `npm run bench -- --quick` (the CI smoke): see docs/performance.md.
+// `npm run bench` (full) and `npm run bench -- --quick` (the CI smoke): see the README's Performance section.
 import { Redis } from 'ioredis';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';

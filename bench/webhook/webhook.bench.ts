@@ -47,6 +47,8 @@ export interface LoadFigures {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly requests: number;
+  /** CPU time (user + system) the app process spent per answered request. */
+  readonly appCpuMicrosPerRequest: number;
 }
 
 /** Event-loop delay of an app under the fixed-rate load. */
@@ -69,6 +71,8 @@ export interface ScenarioFigures {
   readonly throughputRatio?: number;
   /** This scenario's median p99 ÷ the bare route's median p99. */
   readonly p99Ratio?: number;
+  /** This scenario's median app CPU per request minus the bare route's: what the module costs per event. */
+  readonly appCpuOverBareMicros?: number;
   readonly loopDelay?: LoopDelayFigures;
 }
 
@@ -103,12 +107,19 @@ async function load(url: string, mix: PayloadMix, seconds: number, connections: 
   return result;
 }
 
-const figuresOf = (result: autocannon.Result): LoadFigures => ({
+const figuresOf = (result: autocannon.Result, appCpuMicros: number): LoadFigures => ({
   requestsPerSecond: result['2xx'] / result.duration,
   p50Ms: result.latency.p50,
   p99Ms: result.latency.p99,
   requests: result['2xx'],
+  appCpuMicrosPerRequest: appCpuMicros / result['2xx'],
 });
+
+async function appCpuMicros(app: BenchApp): Promise<number> {
+  const reading = await app.request({ type: 'cpu-read' });
+  if (reading.type !== 'cpu') throw new Error(`expected a cpu reading, got ${reading.type}`);
+  return reading.micros;
+}
 
 /** What each scenario must answer to a fresh event: handled now (200), or persisted in the inbox (202 "queued"). */
 const EXPECTED_ANSWER: Readonly<Record<ScenarioName, { status: number; note?: string }>> = {
@@ -204,14 +215,17 @@ async function benchAdapter(adapter: BenchAdapter, plan: WebhookBenchPlan): Prom
       // Rotate the order so that a slow drift of the machine does not always penalise the same scenario.
       const order = scenarios.map((_, index) => scenarios[(index + round) % scenarios.length]!);
       for (const scenario of order) {
-        const { url } = apps.get(scenario)!;
+        const { app, url } = apps.get(scenario)!;
         const mix = new PayloadMix();
         await load(url, mix, plan.warmupSeconds, plan.connections);
-        const figures = figuresOf(await load(url, mix, plan.seconds, plan.connections));
+        const cpuBefore = await appCpuMicros(app);
+        const result = await load(url, mix, plan.seconds, plan.connections);
+        const figures = figuresOf(result, (await appCpuMicros(app)) - cpuBefore);
         rounds.get(scenario)!.push(figures);
         console.log(
           `  ${adapter.padEnd(7)} round ${round + 1}/${plan.rounds} ${SCENARIO_LABELS[scenario].padEnd(32)} ` +
-            `${fixed(figures.requestsPerSecond, 0).padStart(6)} req/s  p50 ${figures.p50Ms} ms  p99 ${figures.p99Ms} ms`,
+            `${fixed(figures.requestsPerSecond, 0).padStart(6)} req/s  p50 ${figures.p50Ms} ms  p99 ${figures.p99Ms} ms  ` +
+            `app CPU ${fixed(figures.appCpuMicrosPerRequest, 1)} µs/req`,
         );
       }
     }
@@ -230,6 +244,7 @@ async function benchAdapter(adapter: BenchAdapter, plan: WebhookBenchPlan): Prom
         p50Ms: median(own.map((figures) => figures.p50Ms)),
         p99Ms: median(own.map((figures) => figures.p99Ms)),
         requests: own.reduce((sum, figures) => sum + figures.requests, 0),
+        appCpuMicrosPerRequest: median(own.map((figures) => figures.appCpuMicrosPerRequest)),
       };
       const compared = bare && scenario !== 'bare';
       return {
@@ -241,6 +256,9 @@ async function benchAdapter(adapter: BenchAdapter, plan: WebhookBenchPlan): Prom
           ? median(own.map((figures, round) => figures.requestsPerSecond / bare[round]!.requestsPerSecond))
           : undefined,
         p99Ratio: compared ? summary.p99Ms / median(bare.map((figures) => figures.p99Ms)) : undefined,
+        appCpuOverBareMicros: compared
+          ? summary.appCpuMicrosPerRequest - median(bare.map((figures) => figures.appCpuMicrosPerRequest))
+          : undefined,
         loopDelay: loopDelays.get(scenario),
       };
     });
@@ -255,7 +273,17 @@ const verdict = (ok: boolean): string => (ok ? 'ok' : 'MISSED');
 export function printWebhookFigures(figures: readonly ScenarioFigures[]): void {
   console.log('\nWebhook pipeline: medians over rounds (ratios are paired per round)');
   printTable(
-    ['adapter / scenario', 'req/s', 'p50 ms', 'p99 ms', 'x/a req/s', 'x/a p99', 'targets'],
+    [
+      'adapter / scenario',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'app CPU µs/req',
+      'x-a CPU µs',
+      'x/a req/s',
+      'x/a p99',
+      'targets',
+    ],
     figures.map((row) => {
       const target = WEBHOOK_TARGETS.throughputRatio[row.adapter];
       const checks =
@@ -267,6 +295,8 @@ export function printWebhookFigures(figures: readonly ScenarioFigures[]): void {
         fixed(row.median.requestsPerSecond, 0),
         fixed(row.median.p50Ms, 0),
         fixed(row.median.p99Ms, 0),
+        fixed(row.median.appCpuMicrosPerRequest, 1),
+        row.appCpuOverBareMicros === undefined ? '-' : fixed(row.appCpuOverBareMicros, 1),
         row.throughputRatio === undefined ? '-' : fixed(row.throughputRatio),
         row.p99Ratio === undefined ? '-' : fixed(row.p99Ratio),
         checks,
@@ -274,10 +304,15 @@ export function printWebhookFigures(figures: readonly ScenarioFigures[]): void {
     }),
   );
 
+  console.log(
+    'app CPU µs/req: user + system CPU time of the app process per answered request; x-a: what the scenario adds ' +
+      'to the bare route per request.',
+  );
+
   const delayed = figures.filter((row) => row.loopDelay);
   if (delayed.length === 0) return;
   console.log(
-    `\nEvent-loop delay in the app process under a fixed ${WEBHOOK_TARGETS.fixedRate} events/s load`,
+    `\nEvent-loop delay in the app process under a fixed ${WEBHOOK_TARGETS.fixedRate} events/s load (how late a 10 ms timer ran)`,
   );
   printTable(
     [
