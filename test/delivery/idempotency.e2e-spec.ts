@@ -1,8 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { MemoryIdempotencyStore, PathorsIdempotencyStore, type PathorsModuleOptions } from 'nestjs-pathors';
+import {
+  MemoryIdempotencyStore,
+  OnPathorsEvent,
+  PathorsIdempotencyStore,
+  type PathorsClaim,
+  type PathorsEventFor,
+  type PathorsModuleOptions,
+} from 'nestjs-pathors';
 import { RedisIdempotencyStore } from 'nestjs-pathors/redis';
-import { buildCallEnded } from 'nestjs-pathors/testing';
+import { buildCallEnded, buildSessionEnded } from 'nestjs-pathors/testing';
 import { ADAPTERS, createWebhookApp, type WebhookApp } from '../support/webhook-app.js';
 import {
   CallEndedConsumers,
@@ -121,6 +129,83 @@ describe.each(Object.keys(STORES) as Array<keyof typeof STORES>)('with the %s st
         consumers.failOnce.clear();
       }
     });
+  });
+});
+
+/** A memory store that lists the calls the pipeline makes, and can fail the next completion. */
+class CallListingStore extends MemoryIdempotencyStore {
+  readonly calls: string[] = [];
+  failNextCompletion = false;
+
+  override claim(key: string, token: string, leaseMs: number): Promise<PathorsClaim> {
+    this.calls.push('claim');
+    return super.claim(key, token, leaseMs);
+  }
+
+  override recordHandler(key: string, handlerId: string): Promise<void> {
+    this.calls.push(`record ${handlerId}`);
+    return super.recordHandler(key, handlerId);
+  }
+
+  override complete(key: string): Promise<void> {
+    this.calls.push('complete');
+    if (!this.failNextCompletion) return super.complete(key);
+    this.failNextCompletion = false;
+    return Promise.reject(new Error('connection reset'));
+  }
+}
+
+/** The only handler of `session.ended`. */
+@Injectable()
+class SessionEndedConsumer {
+  runs = 0;
+
+  @OnPathorsEvent('session.ended')
+  onEnded(_event: PathorsEventFor<'session.ended'>) {
+    this.runs++;
+  }
+}
+
+describe.each(ADAPTERS)('store calls per event on %s', (adapter) => {
+  let harness: WebhookApp;
+  let store: CallListingStore;
+  beforeAll(async () => {
+    store = new CallListingStore();
+    harness = await createWebhookApp({
+      adapter,
+      pathors: { webhook: { secret: SECRET }, delivery: { store } },
+      providers: [CallEndedConsumers, SessionEndedConsumer],
+    });
+  });
+  afterAll(() => harness.app.close());
+
+  it('records each of several handlers, then completes', async () => {
+    store.calls.length = 0;
+    expect((await post(harness.server, buildCallEnded())).status).toBe(200);
+    expect(store.calls[0]).toBe('claim');
+    expect(store.calls.slice(1, 4).sort()).toEqual([
+      'record CallEndedConsumers.bill',
+      'record CallEndedConsumers.notify',
+      'record CallEndedConsumers.saveToCrm',
+    ]);
+    expect(store.calls.slice(4)).toEqual(['complete']);
+  });
+
+  it("lets a single handler's completion be its record: a failed completion runs it again on redelivery", async () => {
+    const consumer = harness.get(SessionEndedConsumer);
+    const event = buildSessionEnded();
+    store.calls.length = 0;
+    expect((await post(harness.server, event)).status).toBe(200);
+    expect(store.calls).toEqual(['claim', 'complete']);
+    expect(consumer.runs).toBe(1);
+
+    const failing = buildSessionEnded();
+    store.failNextCompletion = true;
+    expect((await post(harness.server, failing)).status).toBe(500);
+    expect((await post(harness.server, failing)).status).toBe(200);
+    expect(consumer.runs).toBe(3);
+    expect((await post(harness.server, failing)).body.note).toBe('duplicate: already processed');
+    expect(consumer.runs).toBe(3);
   });
 });
 

@@ -177,9 +177,14 @@ export class PathorsDeliveryPipeline
       this.leases.set(key, token);
       try {
         if (this.sequencer) await this.sequencer.awaitPredecessors(delivery);
+        // A single handler's record is the event's completion: one store write after it succeeded, as its own record
+        // would be, so a redelivery runs it again in exactly the same cases, for one store call less.
+        const recordEach = this.dispatcher.handlerCount(delivery.eventName) > 1;
         const { outcomes } = await this.dispatcher.dispatch(event, delivery, {
           skipHandlers: claim.completedHandlers,
-          onHandlerSucceeded: (handlerId) => this.store.recordHandler(key, handlerId),
+          onHandlerSucceeded: recordEach
+            ? (handlerId) => this.store.recordHandler(key, handlerId)
+            : undefined,
         });
         if (outcomes.some((outcome) => outcome.status === 'failed')) {
           await this.store.release(key, token);
