@@ -76,7 +76,7 @@ export class PathorsEventDispatcher {
       }
       try {
         await this.contextualHandler(instance, method, methodName)(...args);
-        await options.onHandlerSucceeded?.(handlerId);
+        if (options.onHandlerSucceeded) await options.onHandlerSucceeded(handlerId);
         outcomes.push({ handlerId, status: 'succeeded' });
       } catch (error) {
         outcomes.push({ handlerId, status: 'failed', error });
