@@ -31,13 +31,13 @@ describe('MemoryIdempotencyStore', () => {
     expect(await store.renew('k', 'dead', 60_000)).toBe(false);
   });
 
-  it('forgets the oldest write beyond maxEvents', async () => {
+  it('forgets the least recently used event beyond maxEvents', async () => {
     const store = new MemoryIdempotencyStore({ maxEvents: 2 });
     for (const key of ['a', 'b', 'c']) await store.complete(key);
     expect(await store.areDone(['a', 'b', 'c'])).toEqual([false, true, true]);
   });
 
-  it('forgets a record after ttlMs; the expired slot never drops a newer record of the same key', async () => {
+  it('forgets a record after ttlMs; a key completed again after expiring is remembered afresh', async () => {
     const store = new MemoryIdempotencyStore({ maxEvents: 2, ttlMs: 20 });
     await store.complete('a');
     expect(await store.areDone(['a'])).toEqual([true]);
@@ -55,5 +55,14 @@ describe('MemoryIdempotencyStore', () => {
       /maxEvents must be a positive integer/,
     );
     expect(() => new MemoryIdempotencyStore({ ttlMs: -1 })).toThrow(/ttlMs must be a positive number/);
+  });
+
+  it('keeps an event that was looked up over one written earlier', async () => {
+    const store = new MemoryIdempotencyStore({ maxEvents: 2 });
+    await store.complete('a');
+    await store.complete('b');
+    expect(await store.claim('a', 'redelivery', 60_000)).toEqual({ status: 'done' });
+    await store.complete('c');
+    expect(await store.areDone(['a', 'b', 'c'])).toEqual([true, false, true]);
   });
 });

@@ -1,3 +1,4 @@
+import { LruMap } from './lru-map.js';
 import {
   NO_COMPLETED_HANDLERS,
   PathorsIdempotencyStore,
@@ -7,7 +8,7 @@ import {
 /** Options of {@link MemoryIdempotencyStore}. */
 export interface MemoryIdempotencyStoreOptions {
   /**
-   * Most events remembered; the oldest write is forgotten first (a forgotten event would run again if
+   * Most events remembered; the least recently used is forgotten first (a forgotten event would run again if
    * redelivered).
    * @default 100000
    */
@@ -25,8 +26,6 @@ interface EventRecord {
   leaseUntil: number;
   handlers: Set<string> | undefined;
   expiresAt: number;
-  /** Its insertion number: its slot in the insertion-order ring. */
-  seq: number;
 }
 
 const CLAIM_DONE: PathorsClaim = { status: 'done' };
@@ -41,8 +40,8 @@ export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
  * The default {@link PathorsIdempotencyStore}: bounded, with a TTL, in this process only. Right for a single
  * instance; with several replicas (or when a restart must not forget), use `RedisIdempotencyStore`.
  *
- * A `Map` for lookups and a ring of keys in insertion order: at `maxEvents` the oldest record is forgotten first, and
- * expired records are dropped from the oldest end as new ones arrive (or when looked up); O(1) per operation.
+ * At `maxEvents` the least recently used record is forgotten first; a record past its TTL is dropped when looked up.
+ * O(1) per operation.
  *
  * @example
  * ```ts
@@ -50,12 +49,7 @@ export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
  * ```
  */
 export class MemoryIdempotencyStore extends PathorsIdempotencyStore {
-  private readonly records = new Map<string, EventRecord>();
-  /** The key of insertion number `n` sits in slot `n % maxEvents`. */
-  private readonly order: string[] = [];
-  /** Insertion number of the oldest slot still in the ring. */
-  private oldest = 0;
-  private inserted = 0;
+  private readonly records: LruMap<EventRecord>;
   private readonly maxEvents: number;
   private readonly ttlMs: number;
 
@@ -71,6 +65,7 @@ export class MemoryIdempotencyStore extends PathorsIdempotencyStore {
     if (!(this.ttlMs > 0)) {
       throw new RangeError(`MemoryIdempotencyStore: ttlMs must be a positive number, got ${this.ttlMs}`);
     }
+    this.records = new LruMap(this.maxEvents);
   }
 
   override async claim(key: string, token: string, leaseMs: number): Promise<PathorsClaim> {
@@ -79,7 +74,7 @@ export class MemoryIdempotencyStore extends PathorsIdempotencyStore {
     if (record === undefined) {
       this.insert(
         key,
-        { done: false, token, leaseUntil: now + leaseMs, handlers: undefined, expiresAt: 0, seq: 0 },
+        { done: false, token, leaseUntil: now + leaseMs, handlers: undefined, expiresAt: 0 },
         now,
       );
       return { status: 'claimed', completedHandlers: NO_COMPLETED_HANDLERS };
@@ -105,7 +100,7 @@ export class MemoryIdempotencyStore extends PathorsIdempotencyStore {
     if (record) (record.handlers ??= new Set()).add(handlerId);
     else {
       const handlers = new Set([handlerId]);
-      this.insert(key, { done: false, token: undefined, leaseUntil: 0, handlers, expiresAt: 0, seq: 0 }, now);
+      this.insert(key, { done: false, token: undefined, leaseUntil: 0, handlers, expiresAt: 0 }, now);
     }
   }
 
@@ -115,7 +110,7 @@ export class MemoryIdempotencyStore extends PathorsIdempotencyStore {
     if (!record) {
       this.insert(
         key,
-        { done: true, token: undefined, leaseUntil: 0, handlers: undefined, expiresAt: 0, seq: 0 },
+        { done: true, token: undefined, leaseUntil: 0, handlers: undefined, expiresAt: 0 },
         now,
       );
       return;
@@ -140,7 +135,7 @@ export class MemoryIdempotencyStore extends PathorsIdempotencyStore {
     return keys.map((key) => this.live(key, now)?.done === true);
   }
 
-  /** The record of `key`, unless it expired (then it is dropped). */
+  /** The record of `key` (now the most recently used), unless it expired: then it is dropped. */
   private live(key: string, now: number): EventRecord | undefined {
     const record = this.records.get(key);
     if (record === undefined || record.expiresAt > now) return record;
@@ -148,27 +143,9 @@ export class MemoryIdempotencyStore extends PathorsIdempotencyStore {
     return undefined;
   }
 
-  /** Stores a new record at the newest end of the ring, then drops expired or replaced records from the oldest end. */
+  /** Stores a new record with a fresh TTL, as the most recently used. */
   private insert(key: string, record: EventRecord, now: number): void {
-    if (this.inserted - this.oldest === this.maxEvents) this.dropOldest();
-    record.seq = this.inserted;
     record.expiresAt = now + this.ttlMs;
-    this.order[this.inserted % this.maxEvents] = key;
-    this.inserted++;
     this.records.set(key, record);
-    for (;;) {
-      const head = this.records.get(this.order[this.oldest % this.maxEvents]!);
-      if (head?.seq === this.oldest && head.expiresAt > now) return;
-      this.dropOldest();
-    }
-  }
-
-  /** Frees the oldest slot, forgetting its record unless the key has a newer one. */
-  private dropOldest(): void {
-    const slot = this.oldest % this.maxEvents;
-    const key = this.order[slot]!;
-    if (this.records.get(key)?.seq === this.oldest) this.records.delete(key);
-    this.order[slot] = '';
-    this.oldest++;
   }
 }
