@@ -28,5 +28,6 @@ export {
 export {
   PathorsHttpTransport,
   FetchPathorsHttpTransport,
+  UndiciPathorsHttpTransport,
   type PathorsHttpRequest,
 } from './pathors-http.transport.js';

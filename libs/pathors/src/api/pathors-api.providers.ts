@@ -3,7 +3,7 @@ import { PathorsAgentService } from './pathors-agent.service.js';
 import { PathorsApiClient } from './pathors-api.client.js';
 import { PathorsCallsService } from './pathors-calls.service.js';
 import { PathorsChatService } from './pathors-chat.service.js';
-import { FetchPathorsHttpTransport, PathorsHttpTransport } from './pathors-http.transport.js';
+import { PathorsHttpTransport, UndiciPathorsHttpTransport } from './pathors-http.transport.js';
 import { PathorsSessionService } from './pathors-session.service.js';
 import { PathorsWebhookRegistrar } from './pathors-webhook.registrar.js';
 
@@ -18,7 +18,7 @@ export const PATHORS_API_EXPORTS = [
 
 /** Everything the API client needs in PathorsModule (its DiscoveryModule import included there). */
 export const PATHORS_API_PROVIDERS: Provider[] = [
-  { provide: PathorsHttpTransport, useClass: FetchPathorsHttpTransport },
+  { provide: PathorsHttpTransport, useClass: UndiciPathorsHttpTransport },
   PathorsApiClient,
   PathorsSessionService,
   PathorsChatService,

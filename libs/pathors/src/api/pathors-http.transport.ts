@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { Agent, request as undiciRequest } from 'undici';
 
 /** One HTTP request the Pathors client sends: already authenticated, serialised and bounded by `signal`. */
 export interface PathorsHttpRequest {
@@ -14,7 +16,8 @@ export interface PathorsHttpRequest {
 
 /**
  * Sends one HTTP request and returns the WHATWG `Response`, without retrying or interpreting the status: the client
- * does both. The default, {@link FetchPathorsHttpTransport}, uses Node's built-in `fetch` (undici, keep-alive).
+ * does both. The default, {@link UndiciPathorsHttpTransport}, sends it with undici's `request` over a keep-alive pool;
+ * {@link FetchPathorsHttpTransport} uses Node's built-in `fetch` instead.
  * Swap it (a proxy, tracing, a recorded fixture) with Nest's provider override:
  *
  * @example
@@ -48,5 +51,44 @@ export class FetchPathorsHttpTransport extends PathorsHttpTransport {
       body: request.body,
       signal: request.signal,
     });
+  }
+}
+
+/** Statuses whose response has no body (a `Response` refuses one). */
+const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * The default transport: undici's `request` (the HTTP client inside Node's `fetch`, without the WHATWG layers) over its
+ * own keep-alive connection pool, closed with the module. Measured against the Pathors simulator it costs a third of
+ * the CPU of a `fetch` call per request (see the README's Performance section). The answer is handed over as a WHATWG
+ * `Response` streaming the body, whose `url` is the request's.
+ */
+@Injectable()
+export class UndiciPathorsHttpTransport extends PathorsHttpTransport implements OnModuleDestroy {
+  private readonly pool = new Agent();
+
+  async send(request: PathorsHttpRequest): Promise<Response> {
+    const answer = await undiciRequest(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      signal: request.signal,
+      dispatcher: this.pool,
+    });
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(answer.headers)) {
+      if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+      else if (value !== undefined) headers.append(name, value);
+    }
+    const body = NULL_BODY_STATUSES.has(answer.statusCode)
+      ? (answer.body.resume(), null)
+      : (Readable.toWeb(answer.body) as ReadableStream<Uint8Array>);
+    const response = new Response(body, { status: answer.statusCode, headers });
+    Object.defineProperty(response, 'url', { value: request.url });
+    return response;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool.close();
   }
 }
