@@ -212,6 +212,15 @@ describe('sample app with the BullMQ inbox (PATHORS_INBOX=bullmq)', () => {
           ],
         },
       });
+      // Paging: past the end is an empty page with the same total; a bad number is refused, naming the parameter.
+      expect(await request(running, '/dead-letters?offset=1&limit=5')).toMatchObject({
+        status: 200,
+        body: { total: 1, deadLetters: [] },
+      });
+      expect(await request(running, '/dead-letters?offset=first')).toMatchObject({
+        status: 400,
+        body: { message: 'offset must be a whole number' },
+      });
 
       const exported = await request(running, '/dead-letters/export');
       expect(exported.status).toBe(200);

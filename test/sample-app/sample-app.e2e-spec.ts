@@ -37,6 +37,7 @@ function client(running: RunningSampleApp) {
         (trace) => trace.sessionId === sessionId,
       ),
     post,
+    json,
   };
 }
 
@@ -206,6 +207,13 @@ describe('sample app on the embedded simulator, PGlite', () => {
     const { status, body } = await api.outcomes(2);
     expect(status).toBe(200);
     expect(body.map((outcome) => outcome.sessionId)).toEqual([second.sessionId, first.sessionId]);
+    // Below the range is brought to one item; a limit that is not a whole number is refused, naming it.
+    expect((await api.outcomes(0)).body.map((outcome) => outcome.sessionId)).toEqual([second.sessionId]);
+    const refused = await api.json<{ message: string }>('/outcomes?limit=2.5');
+    expect(refused).toEqual({
+      status: 400,
+      body: expect.objectContaining({ message: 'limit must be a whole number' }),
+    });
   });
 
   it('refuses a follow-up call to a number that is not E.164, naming the field, before calling Pathors', async () => {

@@ -1,18 +1,16 @@
 import {
   Controller,
-  DefaultValuePipe,
   Get,
   HttpCode,
   HttpStatus,
   NotFoundException,
   Param,
-  ParseIntPipe,
   Post,
-  Query,
   StreamableFile,
 } from '@nestjs/common';
 import { PathorsDeadLetterService, type PathorsDeadLetter } from 'nestjs-pathors';
 import { Readable } from 'node:stream';
+import { PageLimit, PageOffset } from '../common/page-query.js';
 
 /** One dead letter as `GET /dead-letters` lists it: what failed and why, without the body. */
 export interface DeadLetterSummary {
@@ -58,13 +56,10 @@ export class DeadLettersController {
 
   /** `GET /dead-letters?offset=0&limit=20`: a page of dead letters, oldest first (limit 1..100). */
   @Get()
-  async list(
-    @Query('offset', new DefaultValuePipe(0), ParseIntPipe) offset: number,
-    @Query('limit', new DefaultValuePipe(20), ParseIntPipe) limit: number,
-  ): Promise<DeadLetterPage> {
+  async list(@PageOffset() offset: number, @PageLimit() limit: number): Promise<DeadLetterPage> {
     const [total, page] = await Promise.all([
       this.deadLetters.count(),
-      this.deadLetters.list({ offset: Math.max(offset, 0), limit: Math.min(Math.max(limit, 1), 100) }),
+      this.deadLetters.list({ offset, limit }),
     ]);
     return { total, deadLetters: page.map(summarise) };
   }

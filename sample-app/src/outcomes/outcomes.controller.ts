@@ -1,12 +1,5 @@
-import {
-  Controller,
-  DefaultValuePipe,
-  Get,
-  NotFoundException,
-  Param,
-  ParseIntPipe,
-  Query,
-} from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
+import { PageLimit } from '../common/page-query.js';
 import { OutcomesRepository, type SessionOutcome, type SessionRecord } from './outcomes.repository.js';
 
 /** Reads the outcomes the webhook handlers stored. */
@@ -16,10 +9,8 @@ export class OutcomesController {
 
   /** `GET /outcomes?limit=20`: the most recently finalized sessions, newest first (limit 1..100). */
   @Get()
-  async list(
-    @Query('limit', new DefaultValuePipe(20), ParseIntPipe) limit: number,
-  ): Promise<SessionOutcome[]> {
-    return this.outcomes.recentOutcomes(Math.min(Math.max(limit, 1), 100));
+  async list(@PageLimit() limit: number): Promise<SessionOutcome[]> {
+    return this.outcomes.recentOutcomes(limit);
   }
 
   /** `GET /outcomes/:sessionId`: the session's outcome, how its call ended and its recordings. */
