@@ -32,6 +32,10 @@ import {
 import { ADAPTERS, createWebhookApp, type WebhookApp } from './support/webhook-app.js';
 
 const SECRET = 'context-secret-123456';
+
+/** Delivers a payload to the app's webhook with the shared secret. */
+const deliver = (harness: WebhookApp, payload: object) =>
+  request(harness.server).post('/pathors/webhooks').set(sharedSecretHeaders(SECRET)).send(payload);
 const seen: string[] = [];
 
 /** A host-wide interceptor that reads the HTTP request unless it runs around a Pathors handler. */
@@ -126,11 +130,7 @@ describe.each(ADAPTERS)('handlers run in a "pathors" execution context on %s', (
 
   it('applies global and handler-scoped enhancers with context type "pathors"', async () => {
     const payload = buildSessionEnded();
-    await request(harness.server)
-      .post('/pathors/webhooks')
-      .set(sharedSecretHeaders(SECRET))
-      .send(payload)
-      .expect(200);
+    expect((await deliver(harness, payload)).status).toBe(200);
     expect(seen).toEqual([
       'interceptor:http:/pathors/webhooks',
       'interceptor:pathors',
@@ -140,10 +140,7 @@ describe.each(ADAPTERS)('handlers run in a "pathors" execution context on %s', (
   });
 
   it('a guard that refuses a handler fails the delivery (500, retried), and host filters never see handler errors', async () => {
-    const response = await request(harness.server)
-      .post('/pathors/webhooks')
-      .set(sharedSecretHeaders(SECRET))
-      .send(buildCallEnded());
+    const response = await deliver(harness, buildCallEnded());
     expect(response.status).toBe(500);
     expect(response.body).toEqual({ hostFilter: true, status: 500 });
     expect(seen).not.toContain('handler:call.ended');
@@ -193,8 +190,7 @@ describe.each(ADAPTERS)('handlers of an app without global enhancers on %s', (ad
     seen.length = 0;
   });
 
-  const post = (payload: object) =>
-    request(harness.server).post('/pathors/webhooks').set(sharedSecretHeaders(SECRET)).send(payload);
+  const post = (payload: object) => deliver(harness, payload);
 
   it('a class-level guard still refuses its handlers (500)', async () => {
     expect((await post(buildCallEnded())).status).toBe(500);

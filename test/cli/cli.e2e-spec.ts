@@ -177,8 +177,11 @@ describe.each(ADAPTERS)('trigger against a running %s app', (adapter) => {
 });
 
 describe('without a reachable app', () => {
+  /** A URL nothing listens at, with a valid secret. */
+  const UNREACHABLE = ['--url', 'http://127.0.0.1:9/hooks', '--secret', SECRET];
+
   it('exits 2 for an unknown event, listing the known ones', async () => {
-    const run = await runCli(['trigger', 'call.endded', '--url', 'http://127.0.0.1:9/', '--secret', SECRET]);
+    const run = await runCli(['trigger', 'call.endded', ...UNREACHABLE]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('Unknown event "call.endded"');
     expect(run.stderr).toContain('lifecycle: session.ended, call.ended, session.finalized, recording.ready');
@@ -191,28 +194,13 @@ describe('without a reachable app', () => {
   });
 
   it('exits 3 when nothing listens at the URL', async () => {
-    const run = await runCli([
-      'trigger',
-      'call.ended',
-      '--url',
-      'http://127.0.0.1:9/hooks',
-      '--secret',
-      SECRET,
-    ]);
+    const run = await runCli(['trigger', 'call.ended', ...UNREACHABLE]);
     expect(run.code).toBe(3);
     expect(run.stderr).toContain('Could not reach http://127.0.0.1:9');
   });
 
   it('simulate and replay exit 3 too when nothing listens', async () => {
-    const simulate = await runCli([
-      'simulate',
-      '--url',
-      'http://127.0.0.1:9/hooks',
-      '--secret',
-      SECRET,
-      '--sessions',
-      '2',
-    ]);
+    const simulate = await runCli(['simulate', ...UNREACHABLE, '--sessions', '2']);
     expect(simulate.code).toBe(3);
     const line = JSON.stringify({
       idempotencyKey: 'k',
@@ -221,28 +209,13 @@ describe('without a reachable app', () => {
       headers: {},
       body: buildCallEnded(),
     });
-    const replay = await runCli([
-      'replay',
-      file('unreachable.jsonl', line),
-      '--url',
-      'http://127.0.0.1:9/',
-      '--secret',
-      SECRET,
-    ]);
+    const replay = await runCli(['replay', file('unreachable.jsonl', line), ...UNREACHABLE]);
     expect(replay.code).toBe(3);
     expect(replay.stderr).toContain('Could not reach http://127.0.0.1:9');
   });
 
   it('--dry-run prints the request with the secret masked and exits 0', async () => {
-    const run = await runCli([
-      'trigger',
-      'recording.ready',
-      '--url',
-      'http://127.0.0.1:9/',
-      '--secret',
-      SECRET,
-      '--dry-run',
-    ]);
+    const run = await runCli(['trigger', 'recording.ready', ...UNREACHABLE, '--dry-run']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('authorization: Bearer ***');
     expect(run.stdout).not.toContain(SECRET);
