@@ -17,6 +17,7 @@ import type { PathorsDelivery } from './pathors-delivery.js';
 import type { PathorsDeliveryRecord } from './pathors-delivery-record.js';
 import { PathorsEventDispatcher } from './pathors-event.dispatcher.js';
 import type { PathorsIdempotencyStore } from './pathors-idempotency.store.js';
+import { AnswerDeadlines } from './answer-deadlines.js';
 import { raceTimeout } from './race-timeout.util.js';
 import { SessionSequencer } from './session-sequencer.js';
 
@@ -72,6 +73,7 @@ export class PathorsDeliveryPipeline
   private readonly options: ResolvedDeliveryOptions;
   private readonly store: PathorsIdempotencyStore;
   private readonly sequencer?: SessionSequencer;
+  private readonly answerDeadlines: AnswerDeadlines;
   /** Claims this process holds (key → token), renewed on one shared timer. */
   private readonly leases = new Map<string, string>();
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -86,6 +88,7 @@ export class PathorsDeliveryPipeline
   ) {
     this.options = options.delivery;
     this.store = this.options.store;
+    this.answerDeadlines = new AnswerDeadlines(this.options.answerBudgetMs);
     if (this.options.ordering.enabled) {
       this.sequencer = new SessionSequencer(this.store, dispatcher, this.options.ordering.holdMs);
     }
@@ -106,7 +109,8 @@ export class PathorsDeliveryPipeline
     delivery: PathorsDelivery,
   ): Promise<PathorsDeliveryOutcome> {
     if (!this.accepting) return 'shutting-down';
-    if (this.dispatcher.handlerCount(delivery.eventName) === 0) return 'no-handler';
+    const handlerCount = this.dispatcher.handlerCount(delivery.eventName);
+    if (handlerCount === 0) return 'no-handler';
     const inbox = this.options.inbox;
     if (inbox) {
       try {
@@ -117,9 +121,8 @@ export class PathorsDeliveryPipeline
         return 'error';
       }
     }
-    return raceTimeout(
-      this.track(this.run(event, delivery)),
-      this.options.answerBudgetMs,
+    return this.answerDeadlines.race(
+      this.track(this.run(event, delivery, handlerCount)),
       'background' as const,
     );
   }
@@ -145,6 +148,7 @@ export class PathorsDeliveryPipeline
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.renewTimer);
+    this.answerDeadlines.close();
     await this.options.inbox?.close();
   }
 
@@ -155,18 +159,23 @@ export class PathorsDeliveryPipeline
       throw new Error(`Recorded ${record.eventName} no longer validates: ${JSON.stringify(parsed.issues)}`);
     }
     // Listeners are removed at shutdown: an event must never be marked done because nobody listened.
-    if (this.dispatcher.handlerCount(parsed.name) === 0) throw new Error(`No handler of ${parsed.name} here`);
+    const handlerCount = this.dispatcher.handlerCount(parsed.name);
+    if (handlerCount === 0) throw new Error(`No handler of ${parsed.name} here`);
     const receivedAt = new Date(record.receivedAt);
     const delivery = deliveryOf(parsed, record.body, record.headers['webhook-id'], receivedAt);
-    const outcome = await this.track(this.run(parsed.event, delivery));
+    const outcome = await this.track(this.run(parsed.event, delivery, handlerCount));
     if (outcome === 'handled' || outcome === 'duplicate') return;
     throw new Error(INBOX_FAILURES[outcome](record.eventName));
   }
 
-  /** Claim, (ordering), dispatch skipping the handlers already done, then record the outcome. Never rejects. */
+  /**
+   * Claim, (ordering), dispatch skipping the handlers already done, then record the outcome. Never rejects.
+   * `handlerCount` is the dispatcher's count when the delivery was taken.
+   */
   private async run(
     event: PathorsEvent | UnknownPathorsEvent,
     delivery: PathorsDelivery,
+    handlerCount: number,
   ): Promise<RunOutcome> {
     const key = delivery.idempotencyKey;
     const token = `${this.instanceId}:${++this.claims}`;
@@ -179,7 +188,7 @@ export class PathorsDeliveryPipeline
         if (this.sequencer) await this.sequencer.awaitPredecessors(delivery);
         // A single handler's record is the event's completion: one store write after it succeeded, as its own record
         // would be, so a redelivery runs it again in exactly the same cases, for one store call less.
-        const recordEach = this.dispatcher.handlerCount(delivery.eventName) > 1;
+        const recordEach = handlerCount > 1;
         const { outcomes } = await this.dispatcher.dispatch(event, delivery, {
           skipHandlers: claim.completedHandlers,
           onHandlerSucceeded: recordEach

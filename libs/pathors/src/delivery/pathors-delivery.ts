@@ -28,6 +28,13 @@ export class PathorsDelivery {
   readonly payload!: Readonly<Record<string, unknown>>;
 
   constructor(fields: PathorsDelivery) {
-    Object.assign(this, fields);
+    // Field by field rather than Object.assign: every delivery gets the same shape, in the same order.
+    this.eventName = fields.eventName;
+    this.dialect = fields.dialect;
+    this.receivedAt = fields.receivedAt;
+    this.deliveryId = fields.deliveryId;
+    this.idempotencyKey = fields.idempotencyKey;
+    this.sessionId = fields.sessionId;
+    this.payload = fields.payload;
   }
 }
