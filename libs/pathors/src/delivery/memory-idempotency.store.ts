@@ -30,6 +30,7 @@ interface EventRecord {
 
 const CLAIM_DONE: PathorsClaim = { status: 'done' };
 const CLAIM_IN_PROGRESS: PathorsClaim = { status: 'in-progress' };
+const CLAIMED_FIRST: PathorsClaim = { status: 'claimed', completedHandlers: NO_COMPLETED_HANDLERS };
 
 /** Default number of events {@link MemoryIdempotencyStore} remembers. */
 export const DEFAULT_MEMORY_STORE_MAX_EVENTS = 100_000;
@@ -77,7 +78,7 @@ export class MemoryIdempotencyStore extends PathorsIdempotencyStore {
         { done: false, token, leaseUntil: now + leaseMs, handlers: undefined, expiresAt: 0 },
         now,
       );
-      return { status: 'claimed', completedHandlers: NO_COMPLETED_HANDLERS };
+      return CLAIMED_FIRST;
     }
     if (record.done) return CLAIM_DONE;
     if (record.token !== undefined && record.leaseUntil > now) return CLAIM_IN_PROGRESS;

@@ -121,7 +121,8 @@ export class PathorsDeliveryPipeline
         return 'error';
       }
     }
-    return this.answerDeadlines.race(
+    // Awaited here: an async function that returns a promise settles two microtask turns later than one returning a value.
+    return await this.answerDeadlines.race(
       this.track(this.run(event, delivery, handlerCount)),
       'background' as const,
     );
