@@ -35,7 +35,8 @@ export interface PathorsDispatchOptions {
   readonly onHandlerSucceeded?: (handlerId: string) => Promise<void>;
 }
 
-type ContextualHandler = (...args: unknown[]) => unknown;
+/** A handler method bound to its instance, called with the arguments the emitter passed. */
+type ContextualHandler = (args: unknown[]) => unknown;
 
 const hasEntries = (list: unknown): boolean => Array.isArray(list) && list.length > 0;
 
@@ -75,7 +76,7 @@ export class PathorsEventDispatcher {
         return;
       }
       try {
-        await this.contextualHandler(instance, method, methodName)(...args);
+        await this.contextualHandler(instance, method, methodName)(args);
         if (options.onHandlerSucceeded) await options.onHandlerSucceeded(handlerId);
         outcomes.push({ handlerId, status: 'succeeded' });
       } catch (error) {
@@ -117,22 +118,25 @@ export class PathorsEventDispatcher {
           Reflect.defineMetadata(key, Reflect.getMetadata(key, source), callback);
         }
       }
-      handler = this.hasEnhancers(instance, callback)
-        ? this.externalContextCreator.create(
-            instance,
-            callback,
-            methodName,
-            undefined,
-            undefined,
-            undefined,
-            undefined,
-            { guards: true, interceptors: true, filters: false },
-            PATHORS_CONTEXT_TYPE,
-          )
-        : (...args: unknown[]) => {
-            const result = method.apply(instance, args);
-            return isObservable(result) ? lastValueFrom(result) : result;
-          };
+      if (this.hasEnhancers(instance, callback)) {
+        const withContext = this.externalContextCreator.create(
+          instance,
+          callback,
+          methodName,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          { guards: true, interceptors: true, filters: false },
+          PATHORS_CONTEXT_TYPE,
+        );
+        handler = (args) => withContext(...args);
+      } else {
+        handler = (args) => {
+          const result = method.apply(instance, args);
+          return isObservable(result) ? lastValueFrom(result) : result;
+        };
+      }
       byMethod.set(methodName, handler);
     }
     return handler;
