@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { createHistogram } from 'node:perf_hooks';
 import { AppProcess } from '../support/app-process.js';
 import { fixed, median, printTable } from '../support/stats.js';
 import { BENCH_HEADERS, PAYLOAD_KINDS, PayloadMix } from './payload-mix.js';
@@ -80,22 +81,47 @@ type BenchApp = AppProcess<AppRequest, AppReply>;
 
 const APP_ENTRY = new URL('./webhook-app.process.ts', import.meta.url);
 
-async function load(url: string, mix: PayloadMix, seconds: number, connections: number, rate?: number) {
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    headers: { ...BENCH_HEADERS },
-    connections,
-    duration: seconds,
-    overallRate: rate,
-    requests: [
+/** One load run: autocannon's result, and the latencies of the 2xx answers at microsecond resolution. */
+interface LoadRun {
+  readonly result: autocannon.Result;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+async function load(
+  url: string,
+  mix: PayloadMix,
+  seconds: number,
+  connections: number,
+  rate?: number,
+): Promise<LoadRun> {
+  // autocannon's own histogram rounds to whole milliseconds, too coarse for answers that take 0.3 to 3 ms; its
+  // per-response event carries the time as measured (hrtime, in ms), recorded here in microseconds.
+  const latencies = createHistogram();
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const run = autocannon(
       {
-        setupRequest: (request) => {
-          request.body = mix.next();
-          return request;
-        },
+        url,
+        method: 'POST',
+        headers: { ...BENCH_HEADERS },
+        connections,
+        duration: seconds,
+        overallRate: rate,
+        requests: [
+          {
+            setupRequest: (request) => {
+              request.body = mix.next();
+              return request;
+            },
+          },
+        ],
       },
-    ],
+      (error, finished) => (error ? reject(error as Error) : resolve(finished)),
+    );
+    run.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
+      if (statusCode >= 200 && statusCode < 300)
+        latencies.record(Math.max(1, Math.round(responseTimeMs * 1000)));
+    });
   });
   if (result.non2xx > 0) {
     throw new Error(
@@ -104,13 +130,13 @@ async function load(url: string, mix: PayloadMix, seconds: number, connections: 
   }
   if (result.errors > 0)
     console.warn(`  ! ${result.errors} connection errors (${result.timeouts} timeouts) on ${url}`);
-  return result;
+  return { result, p50Ms: latencies.percentile(50) / 1000, p99Ms: latencies.percentile(99) / 1000 };
 }
 
-const figuresOf = (result: autocannon.Result, appCpuMicros: number): LoadFigures => ({
+const figuresOf = ({ result, p50Ms, p99Ms }: LoadRun, appCpuMicros: number): LoadFigures => ({
   requestsPerSecond: result['2xx'] / result.duration,
-  p50Ms: result.latency.p50,
-  p99Ms: result.latency.p99,
+  p50Ms,
+  p99Ms,
   requests: result['2xx'],
   appCpuMicrosPerRequest: appCpuMicros / result['2xx'],
 });
@@ -193,12 +219,18 @@ async function measureLoopDelay(
   const mix = new PayloadMix();
   await load(url, mix, 1, plan.connections, WEBHOOK_TARGETS.fixedRate);
   await app.request({ type: 'loop-delay-reset' });
-  const result = await load(url, mix, plan.loopDelaySeconds, plan.connections, WEBHOOK_TARGETS.fixedRate);
+  const { result, p99Ms } = await load(
+    url,
+    mix,
+    plan.loopDelaySeconds,
+    plan.connections,
+    WEBHOOK_TARGETS.fixedRate,
+  );
   const reading = await app.request({ type: 'loop-delay-read' });
   if (reading.type !== 'loop-delay') throw new Error(`expected a loop-delay reading, got ${reading.type}`);
   return {
     achievedRate: result['2xx'] / result.duration,
-    latencyP99Ms: result.latency.p99,
+    latencyP99Ms: p99Ms,
     loopP50Ms: reading.p50Ms,
     loopP99Ms: reading.p99Ms,
     loopMaxMs: reading.maxMs,
@@ -224,7 +256,7 @@ async function benchAdapter(adapter: BenchAdapter, plan: WebhookBenchPlan): Prom
         rounds.get(scenario)!.push(figures);
         console.log(
           `  ${adapter.padEnd(7)} round ${round + 1}/${plan.rounds} ${SCENARIO_LABELS[scenario].padEnd(32)} ` +
-            `${fixed(figures.requestsPerSecond, 0).padStart(6)} req/s  p50 ${figures.p50Ms} ms  p99 ${figures.p99Ms} ms  ` +
+            `${fixed(figures.requestsPerSecond, 0).padStart(6)} req/s  p50 ${fixed(figures.p50Ms, 2)} ms  p99 ${fixed(figures.p99Ms, 2)} ms  ` +
             `app CPU ${fixed(figures.appCpuMicrosPerRequest, 1)} µs/req`,
         );
       }
@@ -293,8 +325,8 @@ export function printWebhookFigures(figures: readonly ScenarioFigures[]): void {
       return [
         `${row.adapter} ${SCENARIO_LABELS[row.scenario]}`,
         fixed(row.median.requestsPerSecond, 0),
-        fixed(row.median.p50Ms, 0),
-        fixed(row.median.p99Ms, 0),
+        fixed(row.median.p50Ms, 2),
+        fixed(row.median.p99Ms, 2),
         fixed(row.median.appCpuMicrosPerRequest, 1),
         row.appCpuOverBareMicros === undefined ? '-' : fixed(row.appCpuOverBareMicros, 1),
         row.throughputRatio === undefined ? '-' : fixed(row.throughputRatio),
@@ -328,7 +360,7 @@ export function printWebhookFigures(figures: readonly ScenarioFigures[]): void {
     delayed.map(({ adapter, scenario, loopDelay }) => [
       `${adapter} ${SCENARIO_LABELS[scenario]}`,
       fixed(loopDelay!.achievedRate, 0),
-      fixed(loopDelay!.latencyP99Ms, 0),
+      fixed(loopDelay!.latencyP99Ms, 2),
       fixed(loopDelay!.loopP50Ms),
       fixed(loopDelay!.loopP99Ms),
       fixed(loopDelay!.loopMaxMs),
