@@ -59,7 +59,7 @@ async function receiverOf(): Promise<{ receiver: PathorsWebhookReceiver; close: 
 
 async function asyncMicrosPerEvent(
   bodies: readonly string[],
-  work: (body: string) => Promise<unknown>,
+  work: (body: string) => unknown,
 ): Promise<number> {
   const started = performance.now();
   for (const body of bodies) await work(body);

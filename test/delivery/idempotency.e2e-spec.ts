@@ -5,6 +5,7 @@ import {
   MemoryIdempotencyStore,
   OnPathorsEvent,
   PathorsIdempotencyStore,
+  type MaybePromise,
   type PathorsClaim,
   type PathorsEventFor,
   type PathorsModuleOptions,
@@ -137,17 +138,17 @@ class CallListingStore extends MemoryIdempotencyStore {
   readonly calls: string[] = [];
   failNextCompletion = false;
 
-  override claim(key: string, token: string, leaseMs: number): Promise<PathorsClaim> {
+  override claim(key: string, token: string, leaseMs: number): MaybePromise<PathorsClaim> {
     this.calls.push('claim');
     return super.claim(key, token, leaseMs);
   }
 
-  override recordHandler(key: string, handlerId: string): Promise<void> {
+  override recordHandler(key: string, handlerId: string): MaybePromise<void> {
     this.calls.push(`record ${handlerId}`);
     return super.recordHandler(key, handlerId);
   }
 
-  override complete(key: string): Promise<void> {
+  override complete(key: string): MaybePromise<void> {
     this.calls.push('complete');
     if (!this.failNextCompletion) return super.complete(key);
     this.failNextCompletion = false;

@@ -1,13 +1,14 @@
 import { PathorsDelivery } from './pathors-delivery.js';
+import type { MaybePromise } from './steps.util.js';
 
-/** Runs one decorated handler for the dispatch in progress and records its outcome. */
+/** Runs one decorated handler for the dispatch in progress and records its outcome; a promise while it runs on. */
 export type PathorsHandlerRunner = (
   instance: object,
   method: (...args: unknown[]) => unknown,
   methodName: string,
   handlerId: string,
   args: unknown[],
-) => Promise<void>;
+) => MaybePromise<void>;
 
 /**
  * The delivery one dispatch hands to its handlers: a {@link PathorsDelivery} that also carries the dispatch's runner,

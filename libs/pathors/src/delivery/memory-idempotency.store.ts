@@ -1,4 +1,5 @@
 import { LruMap } from './lru-map.js';
+import type { MaybePromise } from './steps.util.js';
 import {
   NO_COMPLETED_HANDLERS,
   PathorsIdempotencyStore,
@@ -42,7 +43,7 @@ export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
  * instance; with several replicas (or when a restart must not forget), use `RedisIdempotencyStore`.
  *
  * At `maxEvents` the least recently used record is forgotten first; a record past its TTL is dropped when looked up.
- * O(1) per operation.
+ * O(1) per operation; every method answers at once, with no promise (a subclass may return promises).
  *
  * @example
  * ```ts
@@ -69,7 +70,7 @@ export class MemoryIdempotencyStore extends PathorsIdempotencyStore {
     this.records = new LruMap(this.maxEvents);
   }
 
-  override async claim(key: string, token: string, leaseMs: number): Promise<PathorsClaim> {
+  override claim(key: string, token: string, leaseMs: number): MaybePromise<PathorsClaim> {
     const now = Date.now();
     const record = this.live(key, now);
     if (record === undefined) {
@@ -87,7 +88,7 @@ export class MemoryIdempotencyStore extends PathorsIdempotencyStore {
     return { status: 'claimed', completedHandlers: record.handlers ?? NO_COMPLETED_HANDLERS };
   }
 
-  override async renew(key: string, token: string, leaseMs: number): Promise<boolean> {
+  override renew(key: string, token: string, leaseMs: number): MaybePromise<boolean> {
     const now = Date.now();
     const record = this.live(key, now);
     if (record?.token !== token) return false;
@@ -95,7 +96,7 @@ export class MemoryIdempotencyStore extends PathorsIdempotencyStore {
     return true;
   }
 
-  override async recordHandler(key: string, handlerId: string): Promise<void> {
+  override recordHandler(key: string, handlerId: string): MaybePromise<void> {
     const now = Date.now();
     const record = this.live(key, now);
     if (record) (record.handlers ??= new Set()).add(handlerId);
@@ -105,7 +106,7 @@ export class MemoryIdempotencyStore extends PathorsIdempotencyStore {
     }
   }
 
-  override async complete(key: string): Promise<void> {
+  override complete(key: string): MaybePromise<void> {
     const now = Date.now();
     const record = this.live(key, now);
     if (!record) {
@@ -124,14 +125,14 @@ export class MemoryIdempotencyStore extends PathorsIdempotencyStore {
     record.expiresAt = now + this.ttlMs;
   }
 
-  override async release(key: string, token: string): Promise<void> {
+  override release(key: string, token: string): MaybePromise<void> {
     const record = this.live(key, Date.now());
     if (record?.token !== token) return;
     record.token = undefined;
     record.leaseUntil = 0;
   }
 
-  override async areDone(keys: readonly string[]): Promise<boolean[]> {
+  override areDone(keys: readonly string[]): MaybePromise<boolean[]> {
     const now = Date.now();
     return keys.map((key) => this.live(key, now)?.done === true);
   }

@@ -20,6 +20,8 @@ import type { PathorsIdempotencyStore } from './pathors-idempotency.store.js';
 import { AnswerDeadlines } from './answer-deadlines.js';
 import { raceTimeout } from './race-timeout.util.js';
 import { SessionSequencer } from './session-sequencer.js';
+import { runSteps, step, type MaybePromise, type Steps } from './steps.util.js';
+import type { PathorsInbox } from './pathors-inbox.js';
 
 /**
  * What became of one delivery:
@@ -102,30 +104,20 @@ export class PathorsDeliveryPipeline
 
   /**
    * Takes one authenticated, validated delivery from the webhook: persists it in the inbox, or runs its handlers
-   * within the answer budget.
+   * within the answer budget. The outcome comes at once when the store and every handler answered at once (the
+   * in-memory store and handlers that return no promise), otherwise as a promise.
    */
-  async accept(
+  accept(
     event: PathorsEvent | UnknownPathorsEvent,
     delivery: PathorsDelivery,
-  ): Promise<PathorsDeliveryOutcome> {
+  ): MaybePromise<PathorsDeliveryOutcome> {
     if (!this.accepting) return 'shutting-down';
     const handlerCount = this.dispatcher.handlerCount(delivery.eventName);
     if (handlerCount === 0) return 'no-handler';
-    const inbox = this.options.inbox;
-    if (inbox) {
-      try {
-        await inbox.enqueue(this.recordOf(delivery));
-        return 'queued';
-      } catch (error) {
-        this.logger.error(`Could not persist ${delivery.eventName} in the inbox: ${reasonOf(error)}`);
-        return 'error';
-      }
-    }
-    // Awaited here: an async function that returns a promise settles two microtask turns later than one returning a value.
-    return await this.answerDeadlines.race(
-      this.track(this.run(event, delivery, handlerCount)),
-      'background' as const,
-    );
+    if (this.options.inbox) return this.enqueue(this.options.inbox, delivery);
+    const outcome = this.run(event, delivery, handlerCount);
+    if (!(outcome instanceof Promise)) return outcome;
+    return this.answerDeadlines.race(this.track(outcome), 'background' as const);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -153,6 +145,16 @@ export class PathorsDeliveryPipeline
     await this.options.inbox?.close();
   }
 
+  private async enqueue(inbox: PathorsInbox, delivery: PathorsDelivery): Promise<PathorsDeliveryOutcome> {
+    try {
+      await inbox.enqueue(this.recordOf(delivery));
+      return 'queued';
+    } catch (error) {
+      this.logger.error(`Could not persist ${delivery.eventName} in the inbox: ${reasonOf(error)}`);
+      return 'error';
+    }
+  }
+
   /** Processes one delivery taken from the inbox; throws to have the inbox retry it. */
   private async process(record: PathorsDeliveryRecord): Promise<void> {
     const parsed = parsePathorsEvent(record.body);
@@ -164,7 +166,8 @@ export class PathorsDeliveryPipeline
     if (handlerCount === 0) throw new Error(`No handler of ${parsed.name} here`);
     const receivedAt = new Date(record.receivedAt);
     const delivery = deliveryOf(parsed, record.body, record.headers['webhook-id'], receivedAt);
-    const outcome = await this.track(this.run(parsed.event, delivery, handlerCount));
+    const run = this.run(parsed.event, delivery, handlerCount);
+    const outcome = run instanceof Promise ? await this.track(run) : run;
     if (outcome === 'handled' || outcome === 'duplicate') return;
     throw new Error(INBOX_FAILURES[outcome](record.eventName));
   }
@@ -173,37 +176,51 @@ export class PathorsDeliveryPipeline
    * Claim, (ordering), dispatch skipping the handlers already done, then record the outcome. Never rejects.
    * `handlerCount` is the dispatcher's count when the delivery was taken.
    */
-  private async run(
+  private run(
     event: PathorsEvent | UnknownPathorsEvent,
     delivery: PathorsDelivery,
     handlerCount: number,
-  ): Promise<RunOutcome> {
+  ): MaybePromise<RunOutcome> {
+    return runSteps(this.runSteps(event, delivery, handlerCount));
+  }
+
+  private *runSteps(
+    event: PathorsEvent | UnknownPathorsEvent,
+    delivery: PathorsDelivery,
+    handlerCount: number,
+  ): Steps<RunOutcome> {
     const key = delivery.idempotencyKey;
     const token = `${this.instanceId}:${++this.claims}`;
     try {
-      const claim = await this.store.claim(key, token, this.options.claimLeaseMs);
+      const claim = yield* step(this.store.claim(key, token, this.options.claimLeaseMs));
       if (claim.status === 'done') return 'duplicate';
       if (claim.status === 'in-progress') return 'in-progress';
       this.leases.set(key, token);
       try {
-        if (this.sequencer) await this.sequencer.awaitPredecessors(delivery);
+        if (this.sequencer) yield* step(this.sequencer.awaitPredecessors(delivery));
         // A single handler's record is the event's completion: one store write after it succeeded, as its own record
         // would be, so a redelivery runs it again in exactly the same cases, for one store call less.
         const recordEach = handlerCount > 1;
-        const { outcomes } = await this.dispatcher.dispatch(event, delivery, {
-          skipHandlers: claim.completedHandlers,
-          onHandlerSucceeded: recordEach
-            ? (handlerId) => this.store.recordHandler(key, handlerId)
-            : undefined,
-        });
+        const { outcomes } = yield* step(
+          this.dispatcher.dispatch(event, delivery, {
+            skipHandlers: claim.completedHandlers,
+            onHandlerSucceeded: recordEach
+              ? (handlerId) => this.store.recordHandler(key, handlerId)
+              : undefined,
+          }),
+        );
         if (outcomes.some((outcome) => outcome.status === 'failed')) {
-          await this.store.release(key, token);
+          yield* step(this.store.release(key, token));
           return 'failed';
         }
-        await this.store.complete(key);
+        yield* step(this.store.complete(key));
         return 'handled';
       } catch (error) {
-        await this.store.release(key, token).catch(() => undefined);
+        try {
+          yield* step(this.store.release(key, token));
+        } catch {
+          // The original failure is the one to report; the claim expires with its lease.
+        }
         throw error;
       } finally {
         this.leases.delete(key);
@@ -223,12 +240,14 @@ export class PathorsDeliveryPipeline
 
   private renewLeases(): void {
     for (const [key, token] of this.leases) {
-      this.store.renew(key, token, this.options.claimLeaseMs).then(
-        (held) => {
-          if (!held) this.logger.warn(`Lost the claim on ${key}: its lease expired while its handlers ran`);
-        },
-        (error: unknown) => this.logger.warn(`Could not renew the claim on ${key}: ${reasonOf(error)}`),
-      );
+      Promise.resolve()
+        .then(() => this.store.renew(key, token, this.options.claimLeaseMs))
+        .then(
+          (held) => {
+            if (!held) this.logger.warn(`Lost the claim on ${key}: its lease expired while its handlers ran`);
+          },
+          (error: unknown) => this.logger.warn(`Could not renew the claim on ${key}: ${reasonOf(error)}`),
+        );
     }
   }
 

@@ -8,6 +8,7 @@ import type { UnknownPathorsEvent } from '../events/unknown-pathors.event.js';
 import { DispatchedDelivery, type PathorsHandlerRunner } from './handler-invocation.js';
 import type { PathorsDelivery } from './pathors-delivery.js';
 import { CATCH_ALL_EMITTER_EVENT, PATHORS_CONTEXT_TYPE, toEmitterEvent } from './pathors-events.constants.js';
+import { runSteps, step, type MaybePromise, type Steps } from './steps.util.js';
 
 /** How one handler fared with one event. */
 export interface PathorsHandlerOutcome {
@@ -32,7 +33,7 @@ export interface PathorsDispatchOptions {
    * Called after each handler succeeded, before its outcome counts as `succeeded` (writes its completion record).
    * When it throws, the handler is reported `failed`: without a record, a redelivery must be able to run it again.
    */
-  readonly onHandlerSucceeded?: (handlerId: string) => Promise<void>;
+  readonly onHandlerSucceeded?: (handlerId: string) => MaybePromise<void>;
 }
 
 /** A handler method bound to its instance, called with the arguments the emitter passed. */
@@ -63,36 +64,65 @@ export class PathorsEventDispatcher {
     );
   }
 
-  /** Runs every handler of the event (those of its name, then the catch-all ones, concurrently) and reports each. */
-  async dispatch(
+  /**
+   * Runs every handler of the event (those of its name, then the catch-all ones, concurrently) and reports each.
+   * When every handler finished at once (none returned a promise, none was deferred by the emitter), the result is
+   * returned at once too; otherwise a promise of it, settled when the last one finished.
+   */
+  dispatch(
     event: PathorsEvent | UnknownPathorsEvent,
     delivery: PathorsDelivery,
     options: PathorsDispatchOptions = {},
-  ): Promise<PathorsDispatchResult> {
+  ): MaybePromise<PathorsDispatchResult> {
     const outcomes: PathorsHandlerOutcome[] = [];
-    const runner: PathorsHandlerRunner = async (instance, method, methodName, handlerId, args) => {
-      if (options.skipHandlers?.has(handlerId)) {
-        outcomes.push({ handlerId, status: 'skipped' });
-        return;
-      }
-      try {
-        await this.contextualHandler(instance, method, methodName)(args);
-        if (options.onHandlerSucceeded) await options.onHandlerSucceeded(handlerId);
-        outcomes.push({ handlerId, status: 'succeeded' });
-      } catch (error) {
-        outcomes.push({ handlerId, status: 'failed', error });
-        const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
-        this.logger.error(
-          `Handler ${handlerId} failed on ${delivery.eventName} (session ${delivery.sessionId ?? 'n/a'}): ${reason}`,
-        );
-      }
+    let pending = false;
+    const runner: PathorsHandlerRunner = (instance, method, methodName, handlerId, args) => {
+      const ran = runSteps(
+        this.runHandler(instance, method, methodName, handlerId, args, delivery, options, outcomes),
+      );
+      if (ran instanceof Promise) pending = true;
+      return ran;
     };
     // Per-dispatch view of the delivery: the runner travels with it, invisible to handlers.
     const handed = new DispatchedDelivery(delivery, runner);
+    const catchAll = this.emitter.listenerCount(CATCH_ALL_EMITTER_EVENT);
+    const listeners = this.emitter.listenerCount(toEmitterEvent(delivery.eventName)) + catchAll;
     const named = this.emitter.emitAsync(toEmitterEvent(delivery.eventName), event, handed);
-    if (this.emitter.listenerCount(CATCH_ALL_EMITTER_EVENT) === 0) await named;
-    else await Promise.all([named, this.emitter.emitAsync(CATCH_ALL_EMITTER_EVENT, event, handed)]);
-    return { outcomes };
+    const all =
+      catchAll === 0
+        ? named
+        : Promise.all([named, this.emitter.emitAsync(CATCH_ALL_EMITTER_EVENT, event, handed)]);
+    // Every listener reported and none is still running: the emitter's promise can only resolve, nothing to wait for.
+    if (!pending && outcomes.length === listeners) return { outcomes };
+    return all.then(() => ({ outcomes }));
+  }
+
+  /** One handler's run for one dispatch: skipped, succeeded (its success recorded) or failed (logged). */
+  private *runHandler(
+    instance: object,
+    method: (...args: unknown[]) => unknown,
+    methodName: string,
+    handlerId: string,
+    args: unknown[],
+    delivery: PathorsDelivery,
+    options: PathorsDispatchOptions,
+    outcomes: PathorsHandlerOutcome[],
+  ): Steps<void> {
+    if (options.skipHandlers?.has(handlerId)) {
+      outcomes.push({ handlerId, status: 'skipped' });
+      return;
+    }
+    try {
+      yield* step(this.contextualHandler(instance, method, methodName)(args));
+      if (options.onHandlerSucceeded) yield* step(options.onHandlerSucceeded(handlerId));
+      outcomes.push({ handlerId, status: 'succeeded' });
+    } catch (error) {
+      outcomes.push({ handlerId, status: 'failed', error });
+      const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      this.logger.error(
+        `Handler ${handlerId} failed on ${delivery.eventName} (session ${delivery.sessionId ?? 'n/a'}): ${reason}`,
+      );
+    }
   }
 
   /**

@@ -1,3 +1,5 @@
+import type { MaybePromise } from './steps.util.js';
+
 /**
  * What {@link PathorsIdempotencyStore.claim} found for an event:
  * - `claimed`: this caller now runs the event; `completedHandlers` already succeeded on an earlier delivery.
@@ -20,6 +22,10 @@ export type PathorsClaim =
  * Two implementations ship: {@link MemoryIdempotencyStore} (the default; one process) and `RedisIdempotencyStore`
  * from `nestjs-pathors/redis` (several replicas). Extend this class to keep the records elsewhere.
  *
+ * Each method returns its answer or a promise of it: a store that keeps its records in process memory answers at
+ * once (the in-memory one does), which lets a delivery finish in the tick it arrived in; a remote store returns
+ * promises. Callers `await` either.
+ *
  * @example
  * ```ts
  * PathorsModule.forRoot({ delivery: { store: new RedisIdempotencyStore(redis, { keyPrefix: 'myapp:pathors:' }) } })
@@ -29,22 +35,22 @@ export abstract class PathorsIdempotencyStore {
   /**
    * Atomically claims `key` for `token` for `leaseMs`, unless it is done or validly claimed by another token.
    */
-  abstract claim(key: string, token: string, leaseMs: number): Promise<PathorsClaim>;
+  abstract claim(key: string, token: string, leaseMs: number): MaybePromise<PathorsClaim>;
 
   /** Extends the lease of a claim `token` still holds; returns `false` when the claim was lost. */
-  abstract renew(key: string, token: string, leaseMs: number): Promise<boolean>;
+  abstract renew(key: string, token: string, leaseMs: number): MaybePromise<boolean>;
 
   /** Records that `handlerId` succeeded for `key`, so a redelivery does not run it again. */
-  abstract recordHandler(key: string, handlerId: string): Promise<void>;
+  abstract recordHandler(key: string, handlerId: string): MaybePromise<void>;
 
   /** Marks `key` done: every handler succeeded. Later deliveries of the event are answered as duplicates. */
-  abstract complete(key: string): Promise<void>;
+  abstract complete(key: string): MaybePromise<void>;
 
   /** Gives up the claim `token` holds (a handler failed), keeping the handler records for the next delivery. */
-  abstract release(key: string, token: string): Promise<void>;
+  abstract release(key: string, token: string): MaybePromise<void>;
 
   /** Whether each key is done, in order. */
-  abstract areDone(keys: readonly string[]): Promise<boolean[]>;
+  abstract areDone(keys: readonly string[]): MaybePromise<boolean[]>;
 }
 
 /** The `completedHandlers` of a first delivery; shared, never mutated. */

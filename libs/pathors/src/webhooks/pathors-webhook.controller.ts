@@ -1,6 +1,6 @@
 import { Controller, HttpCode, HttpStatus, Injectable, Post, Req, Res, type Type } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { PathorsWebhookReceiver } from './pathors-webhook.receiver.js';
+import { PathorsWebhookReceiver, type PathorsWebhookAnswer } from './pathors-webhook.receiver.js';
 
 interface AdapterRequest {
   headers: Record<string, string | string[] | undefined>;
@@ -18,12 +18,18 @@ abstract class PathorsWebhookControllerBase {
 
   @Post()
   @HttpCode(HttpStatus.OK)
-  async receive(@Req() request: AdapterRequest, @Res() response: unknown): Promise<void> {
-    const answer = await this.receiver.receive({
+  receive(@Req() request: AdapterRequest, @Res() response: unknown): void | Promise<void> {
+    const answer = this.receiver.receive({
       headers: request.headers,
       body: request.body,
       rawBody: Buffer.isBuffer(request.rawBody) ? request.rawBody : undefined,
     });
+    // A delivery that finished at once is answered in the same tick; a refusal thrown here reaches Nest's filters.
+    if (answer instanceof Promise) return answer.then((settled) => this.reply(response, settled));
+    this.reply(response, answer);
+  }
+
+  private reply(response: unknown, answer: PathorsWebhookAnswer): void {
     this.adapterHost.httpAdapter.reply(response, answer.body, answer.status);
   }
 }

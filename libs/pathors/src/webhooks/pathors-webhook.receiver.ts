@@ -17,7 +17,8 @@ import {
   PathorsDeliveryPipeline,
   type PathorsDeliveryOutcome,
 } from '../delivery/pathors-delivery.pipeline.js';
-import { parsePathorsEvent } from '../events/pathors-event.parser.js';
+import { parsePathorsEvent, type ParsedPathorsPayload } from '../events/pathors-event.parser.js';
+import type { MaybePromise } from '../delivery/steps.util.js';
 import type { ResolvedPathorsOptions, ResolvedWebhookOptions } from '../pathors-options.resolver.js';
 import { PATHORS_RESOLVED_OPTIONS } from '../pathors.constants.js';
 import { PathorsWebhookAuthenticator } from './pathors-webhook.authenticator.js';
@@ -63,6 +64,27 @@ const ANSWERS: Readonly<
   queued: answer(HttpStatus.ACCEPTED, 'queued'),
 };
 
+/** The answer to a delivery's outcome; a failure on our side is thrown as the 5xx the sender retries on. */
+function answerFor(
+  outcome: PathorsDeliveryOutcome,
+  kind: ParsedPathorsPayload['kind'],
+): PathorsWebhookAnswer {
+  switch (outcome) {
+    case 'handled':
+      return kind === 'unknown' ? UNKNOWN_HANDLED : HANDLED;
+    case 'failed':
+      throw new InternalServerErrorException(
+        'A handler failed; the event will be processed again on redelivery',
+      );
+    case 'error':
+      throw new InternalServerErrorException('The event could not be recorded; send it again');
+    case 'shutting-down':
+      throw new ServiceUnavailableException('The app is shutting down; send the event again');
+    default:
+      return ANSWERS[outcome];
+  }
+}
+
 /**
  * The webhook pipeline, independent of the HTTP adapter: transport checks (413, 415), authentication (401, before
  * anything about the payload is looked at), validation (400), then the delivery pipeline (200, 202, 500, or 503
@@ -83,8 +105,11 @@ export class PathorsWebhookReceiver {
     this.options = options.webhook;
   }
 
-  /** Handles one request; a refusal is thrown as the matching `HttpException`. */
-  async receive(request: PathorsWebhookRequest): Promise<PathorsWebhookAnswer> {
+  /**
+   * Handles one request; a refusal is thrown as the matching `HttpException`. The answer comes at once when the
+   * delivery finished at once (see {@link PathorsDeliveryPipeline.accept}), otherwise as a promise.
+   */
+  receive(request: PathorsWebhookRequest): MaybePromise<PathorsWebhookAnswer> {
     const receivedAt = new Date();
     if (!this.options.enabled) throw new NotFoundException();
     this.checkTransport(request);
@@ -105,21 +130,10 @@ export class PathorsWebhookReceiver {
     if (parsed.kind === 'unknown') this.logUnknownOnce(parsed.name);
 
     // Idempotency claim, per-handler completion records, ordering, answer budget or inbox: see the pipeline.
-    const outcome = await this.pipeline.accept(parsed.event, delivery);
-    switch (outcome) {
-      case 'handled':
-        return parsed.kind === 'unknown' ? UNKNOWN_HANDLED : HANDLED;
-      case 'failed':
-        throw new InternalServerErrorException(
-          'A handler failed; the event will be processed again on redelivery',
-        );
-      case 'error':
-        throw new InternalServerErrorException('The event could not be recorded; send it again');
-      case 'shutting-down':
-        throw new ServiceUnavailableException('The app is shutting down; send the event again');
-      default:
-        return ANSWERS[outcome];
-    }
+    const outcome = this.pipeline.accept(parsed.event, delivery);
+    return outcome instanceof Promise
+      ? outcome.then((settled) => answerFor(settled, parsed.kind))
+      : answerFor(outcome, parsed.kind);
   }
 
   private checkTransport(request: PathorsWebhookRequest): void {

@@ -1,0 +1,50 @@
+/** A value now, or a promise of it later: what a call that may answer at once returns (as `canActivate` does). */
+export type MaybePromise<T> = T | Promise<T>;
+
+/** A sequence of steps written as a generator: each `yield* step(x)` waits for `x`, which may be a plain value. */
+export type Steps<T> = Generator<unknown, T, unknown>;
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
+
+/**
+ * One step of {@link runSteps}: `const claim = yield* step(store.claim(key, token, leaseMs))` reads like `await` and
+ * is typed like it, but costs nothing when the value is already there.
+ */
+export function* step<T>(value: MaybePromise<T>): Generator<MaybePromise<T>, T, unknown> {
+  return (yield value) as T;
+}
+
+/**
+ * Runs `steps` to its end. While every step is a plain value it runs synchronously and returns the result (or throws
+ * what the steps threw), in the same tick and without a promise; from the first pending step on it continues
+ * asynchronously and returns a promise. Inside the generator, `try`/`catch`/`finally` behave as in an async function:
+ * a rejected step is thrown at its `yield`.
+ *
+ * The delivery pipeline is written once this way: with the in-memory store and handlers that return no promise, a
+ * delivery is claimed, handled and completed before the webhook answers, with no microtask turn in between.
+ */
+export function runSteps<T>(steps: Steps<T>): MaybePromise<T> {
+  let next = steps.next();
+  while (!next.done) {
+    if (isThenable(next.value)) return finishAsync(steps, next.value);
+    next = steps.next(next.value);
+  }
+  return next.value;
+}
+
+async function finishAsync<T>(steps: Steps<T>, pending: unknown): Promise<T> {
+  for (;;) {
+    let rejected = false;
+    let settled: unknown;
+    try {
+      settled = await pending;
+    } catch (error) {
+      rejected = true;
+      settled = error;
+    }
+    const next = rejected ? steps.throw(settled) : steps.next(settled);
+    if (next.done) return next.value;
+    pending = next.value;
+  }
+}
