@@ -86,8 +86,9 @@ export class PathorsEventDispatcher {
     // Per-dispatch view of the delivery: the runner travels with it, invisible to handlers.
     const handed = new DispatchedDelivery(delivery, runner);
     const catchAll = this.emitter.listenerCount(CATCH_ALL_EMITTER_EVENT);
-    const listeners = this.emitter.listenerCount(toEmitterEvent(delivery.eventName)) + catchAll;
-    const named = this.emitter.emitAsync(toEmitterEvent(delivery.eventName), event, handed);
+    const emitterEvent = toEmitterEvent(delivery.eventName);
+    const listeners = this.emitter.listenerCount(emitterEvent) + catchAll;
+    const named = this.emitter.emitAsync(emitterEvent, event, handed);
     const all =
       catchAll === 0
         ? named
