@@ -181,10 +181,10 @@ export class PathorsDeliveryPipeline
     delivery: PathorsDelivery,
     handlerCount: number,
   ): MaybePromise<RunOutcome> {
-    return runSteps(this.runSteps(event, delivery, handlerCount));
+    return runSteps(this.deliverySteps(event, delivery, handlerCount));
   }
 
-  private *runSteps(
+  private *deliverySteps(
     event: PathorsEvent | UnknownPathorsEvent,
     delivery: PathorsDelivery,
     handlerCount: number,
