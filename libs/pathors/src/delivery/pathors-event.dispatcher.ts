@@ -75,26 +75,19 @@ export class PathorsEventDispatcher {
     options: PathorsDispatchOptions = {},
   ): MaybePromise<PathorsDispatchResult> {
     const outcomes: PathorsHandlerOutcome[] = [];
-    let pending = false;
-    const runner: PathorsHandlerRunner = (instance, method, methodName, handlerId, args) => {
-      const ran = runSteps(
-        this.runHandler(instance, method, methodName, handlerId, args, delivery, options, outcomes),
-      );
-      if (ran instanceof Promise) pending = true;
-      return ran;
-    };
+    // A handler's outcome is pushed when its run ends: while one runs on, fewer outcomes than handlers are in.
+    const runner: PathorsHandlerRunner = (instance, method, methodName, handlerId, args) =>
+      runSteps(this.runHandler(instance, method, methodName, handlerId, args, delivery, options, outcomes));
     // Per-dispatch view of the delivery: the runner travels with it, invisible to handlers.
     const handed = new DispatchedDelivery(delivery, runner);
-    const catchAll = this.emitter.listenerCount(CATCH_ALL_EMITTER_EVENT);
-    const emitterEvent = toEmitterEvent(delivery.eventName);
-    const listeners = this.emitter.listenerCount(emitterEvent) + catchAll;
-    const named = this.emitter.emitAsync(emitterEvent, event, handed);
+    const handlers = this.handlerCount(delivery.eventName);
+    const named = this.emitter.emitAsync(toEmitterEvent(delivery.eventName), event, handed);
     const all =
-      catchAll === 0
+      this.emitter.listenerCount(CATCH_ALL_EMITTER_EVENT) === 0
         ? named
         : Promise.all([named, this.emitter.emitAsync(CATCH_ALL_EMITTER_EVENT, event, handed)]);
-    // Every listener reported and none is still running: the emitter's promise can only resolve, nothing to wait for.
-    if (!pending && outcomes.length === listeners) return { outcomes };
+    // Every handler already reported: the emitter's promise can only resolve, there is nothing to wait for.
+    if (outcomes.length === handlers) return { outcomes };
     return all.then(() => ({ outcomes }));
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { runSteps, step, type MaybePromise, type Steps } from './steps.util.js';
+import { runSteps, step, whenReady, type MaybePromise, type Steps } from './steps.util.js';
 
 /** Adds the two values it is given (each a value or a promise), recording what ran, with a cleanup in `finally`. */
 function* addition(a: MaybePromise<number>, b: MaybePromise<number>, log: string[]): Steps<number> {
@@ -55,5 +55,27 @@ describe('runSteps', () => {
       throw new Error('late boom');
     }
     await expect(runSteps(failing())).rejects.toThrow('late boom');
+  });
+});
+
+describe('whenReady', () => {
+  it('maps a plain value at once, and throws what the mapping throws', () => {
+    expect(whenReady(2, (value) => value * 10)).toBe(20);
+    expect(() =>
+      whenReady(2, () => {
+        throw new Error('refused');
+      }),
+    ).toThrow('refused');
+  });
+
+  it('maps a promise once it resolves, and rejects with what the mapping throws', async () => {
+    const mapped = whenReady(Promise.resolve(2), (value) => value * 10);
+    expect(mapped).toBeInstanceOf(Promise);
+    await expect(mapped).resolves.toBe(20);
+    await expect(
+      whenReady(Promise.resolve(2), () => {
+        throw new Error('refused later');
+      }),
+    ).rejects.toThrow('refused later');
   });
 });

@@ -15,6 +15,11 @@ export function* step<T>(value: MaybePromise<T>): Generator<MaybePromise<T>, T, 
   return (yield value) as T;
 }
 
+/** Calls `next` with `value` now, or once it resolves when it is a promise; `next`'s throw is thrown or rejected alike. */
+export function whenReady<T, R>(value: MaybePromise<T>, next: (value: T) => R): MaybePromise<R> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
+
 /**
  * Runs `steps` to its end. While every step is a plain value it runs synchronously and returns the result (or throws
  * what the steps threw), in the same tick and without a promise; from the first pending step on it continues

@@ -1,6 +1,7 @@
 import { Controller, HttpCode, HttpStatus, Injectable, Post, Req, Res, type Type } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { PathorsWebhookReceiver, type PathorsWebhookAnswer } from './pathors-webhook.receiver.js';
+import { whenReady, type MaybePromise } from '../delivery/steps.util.js';
+import { PathorsWebhookReceiver } from './pathors-webhook.receiver.js';
 
 interface AdapterRequest {
   headers: Record<string, string | string[] | undefined>;
@@ -18,19 +19,16 @@ abstract class PathorsWebhookControllerBase {
 
   @Post()
   @HttpCode(HttpStatus.OK)
-  receive(@Req() request: AdapterRequest, @Res() response: unknown): void | Promise<void> {
+  receive(@Req() request: AdapterRequest, @Res() response: unknown): MaybePromise<void> {
     const answer = this.receiver.receive({
       headers: request.headers,
       body: request.body,
       rawBody: Buffer.isBuffer(request.rawBody) ? request.rawBody : undefined,
     });
     // A delivery that finished at once is answered in the same tick; a refusal thrown here reaches Nest's filters.
-    if (answer instanceof Promise) return answer.then((settled) => this.reply(response, settled));
-    this.reply(response, answer);
-  }
-
-  private reply(response: unknown, answer: PathorsWebhookAnswer): void {
-    this.adapterHost.httpAdapter.reply(response, answer.body, answer.status);
+    return whenReady(answer, ({ body, status }) =>
+      this.adapterHost.httpAdapter.reply(response, body, status),
+    );
   }
 }
 

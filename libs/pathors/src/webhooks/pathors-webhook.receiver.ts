@@ -18,7 +18,7 @@ import {
   type PathorsDeliveryOutcome,
 } from '../delivery/pathors-delivery.pipeline.js';
 import { parsePathorsEvent, type ParsedPathorsPayload } from '../events/pathors-event.parser.js';
-import type { MaybePromise } from '../delivery/steps.util.js';
+import { whenReady, type MaybePromise } from '../delivery/steps.util.js';
 import type { ResolvedPathorsOptions, ResolvedWebhookOptions } from '../pathors-options.resolver.js';
 import { PATHORS_RESOLVED_OPTIONS } from '../pathors.constants.js';
 import { PathorsWebhookAuthenticator } from './pathors-webhook.authenticator.js';
@@ -130,10 +130,9 @@ export class PathorsWebhookReceiver {
     if (parsed.kind === 'unknown') this.logUnknownOnce(parsed.name);
 
     // Idempotency claim, per-handler completion records, ordering, answer budget or inbox: see the pipeline.
-    const outcome = this.pipeline.accept(parsed.event, delivery);
-    return outcome instanceof Promise
-      ? outcome.then((settled) => answerFor(settled, parsed.kind))
-      : answerFor(outcome, parsed.kind);
+    return whenReady(this.pipeline.accept(parsed.event, delivery), (outcome) =>
+      answerFor(outcome, parsed.kind),
+    );
   }
 
   private checkTransport(request: PathorsWebhookRequest): void {
