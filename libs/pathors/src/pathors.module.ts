@@ -1,6 +1,6 @@
 import { Logger, Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants.js';
-import { ApplicationConfig, DiscoveryModule, ExternalContextCreator } from '@nestjs/core';
+import { ApplicationConfig, DiscoveryModule, ExternalContextCreator, ModuleRef } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { PathorsDeadLetterService } from './delivery/pathors-dead-letter.service.js';
 import { PathorsDeliveryPipeline } from './delivery/pathors-delivery.pipeline.js';
@@ -35,16 +35,27 @@ const eventEmitterCheck: Provider = {
     emitter: EventEmitter2 | undefined,
     contextCreator: ExternalContextCreator,
     config: ApplicationConfig,
+    explorer: PathorsHandlerExplorer,
+    moduleRef: ModuleRef,
   ) => {
     if (!emitter && options.webhook.enabled) throw new PathorsConfigurationError(MISSING_EVENT_EMITTER);
-    // An API-only app receives no events: a private emitter with no listeners keeps the collaborators uniform.
-    return new PathorsEventDispatcher(emitter ?? new EventEmitter2(), contextCreator, config);
+    // An app without a webhook (API only, or an inbox worker) may have no emitter: a private one keeps the
+    // collaborators uniform.
+    return new PathorsEventDispatcher(
+      emitter ?? new EventEmitter2(),
+      contextCreator,
+      config,
+      explorer,
+      moduleRef,
+    );
   },
   inject: [
     PATHORS_RESOLVED_OPTIONS,
     { token: EventEmitter2, optional: true },
     ExternalContextCreator,
     ApplicationConfig,
+    PathorsHandlerExplorer,
+    ModuleRef,
   ],
 };
 

@@ -1,12 +1,6 @@
-import { OnEvent } from '@nestjs/event-emitter';
 import type { PathorsEventFor, PathorsEventName } from '../events/pathors-event.map.js';
-import { DispatchedDelivery } from './handler-invocation.js';
 import type { PathorsDelivery } from './pathors-delivery.js';
-import {
-  CATCH_ALL_EMITTER_EVENT,
-  PATHORS_HANDLER_METADATA,
-  toEmitterEvent,
-} from './pathors-events.constants.js';
+import { PATHORS_HANDLER_METADATA } from './pathors-events.constants.js';
 
 /** The signature a handler of `N` must accept: the event of that name, then (optionally) its delivery. */
 export type PathorsEventHandler<N extends PathorsEventName | '*'> = (
@@ -29,7 +23,8 @@ export interface PathorsHandlerMetadata {
  * know. The webhook answers 2xx only when every handler succeeded; a throwing handler makes it answer 500 (so
  * Pathors retries) and does not stop the other handlers.
  *
- * Composes `@OnEvent` from `@nestjs/event-emitter`: import `EventEmitterModule.forRoot()` in your app.
+ * The module subscribes it on the app's `EventEmitter2` (`pathors:<name>`, `pathors:catch-all` for `'*'`) at boot,
+ * request-scoped providers included (a fresh instance per event): import `EventEmitterModule.forRoot()` in your app.
  *
  * @example
  * ```ts
@@ -53,32 +48,17 @@ export function OnPathorsEvent<N extends PathorsEventName | '*'>(
   if (names.length === 0) throw new TypeError('@OnPathorsEvent() needs at least one event name');
 
   return (target, propertyKey, descriptor) => {
-    const original = descriptor.value as unknown as (...args: unknown[]) => unknown;
-    if (typeof original !== 'function') {
+    const method: unknown = descriptor.value;
+    if (typeof method !== 'function') {
       throw new TypeError(`@OnPathorsEvent() decorates methods only (${String(propertyKey)})`);
     }
-    const methodName = String(propertyKey);
-    const handlerId = `${target.constructor.name}.${methodName}`;
-
-    // Called by the dispatcher, the handler reports its outcome per handler id (completion records, error policy,
-    // execution context); called directly by user code, it is the plain method.
-    const handler = function (this: object, ...args: unknown[]): unknown {
-      const runner = DispatchedDelivery.runnerOf(args[1]);
-      return runner ? runner(this, original, methodName, handlerId, args) : original.apply(this, args);
+    // The method stays as written (user code may call it directly); the dispatcher finds it by this metadata and
+    // subscribes it on the app's event emitter at boot.
+    const metadata: PathorsHandlerMetadata = {
+      handlerId: `${target.constructor.name}.${String(propertyKey)}`,
+      events: names,
     };
-    Object.defineProperty(handler, 'name', { value: original.name });
-    for (const key of Reflect.getMetadataKeys(original)) {
-      Reflect.defineMetadata(key, Reflect.getMetadata(key, original), handler);
-    }
-    descriptor.value = handler as unknown as typeof descriptor.value;
-
-    const metadata: PathorsHandlerMetadata = { handlerId, events: names };
-    Reflect.defineMetadata(PATHORS_HANDLER_METADATA, metadata, handler);
-    // One @OnEvent per name: to EventEmitter2 an array is one namespaced event, not several.
-    for (const name of names) {
-      const emitterEvent = name === '*' ? CATCH_ALL_EMITTER_EVENT : toEmitterEvent(name);
-      OnEvent(emitterEvent, { suppressErrors: false })(target, propertyKey, descriptor);
-    }
+    Reflect.defineMetadata(PATHORS_HANDLER_METADATA, metadata, method);
     return descriptor;
   };
 }

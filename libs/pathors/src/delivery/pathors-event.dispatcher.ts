@@ -1,14 +1,20 @@
-import { Injectable, Logger } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type InjectionToken,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { GUARDS_METADATA, INTERCEPTORS_METADATA } from '@nestjs/common/constants.js';
-import { ApplicationConfig, ExternalContextCreator } from '@nestjs/core';
+import { ApplicationConfig, ContextIdFactory, ExternalContextCreator, ModuleRef } from '@nestjs/core';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { PathorsEvent } from '../events/pathors-event.map.js';
 import type { UnknownPathorsEvent } from '../events/unknown-pathors.event.js';
-import { DispatchedDelivery, type PathorsHandlerRunner } from './handler-invocation.js';
 import type { PathorsDelivery } from './pathors-delivery.js';
+import { PathorsHandlerExplorer, type PathorsHandlerRegistration } from './pathors-handler.explorer.js';
 import { CATCH_ALL_EMITTER_EVENT, PATHORS_CONTEXT_TYPE, toEmitterEvent } from './pathors-events.constants.js';
-import { runSteps, step, type MaybePromise, type Steps } from './steps.util.js';
+import type { MaybePromise } from './steps.util.js';
 
 /** How one handler fared with one event. */
 export interface PathorsHandlerOutcome {
@@ -36,26 +42,152 @@ export interface PathorsDispatchOptions {
   readonly onHandlerSucceeded?: (handlerId: string) => MaybePromise<void>;
 }
 
-/** A handler method bound to its instance, called with the arguments the emitter passed. */
-type ContextualHandler = (args: unknown[]) => unknown;
+type EventListener = (event: unknown, delivery: unknown) => unknown;
+
+/** A handler with what it reports, built once at boot: runs it for the dispatch in progress. */
+interface SubscribedHandler {
+  readonly handlerId: string;
+  readonly succeeded: PathorsHandlerOutcome;
+  readonly skipped: PathorsHandlerOutcome;
+  /** Calls the handler (in its execution context); a promise while it runs on. */
+  readonly invoke: (event: unknown, delivery: unknown) => unknown;
+}
+
+const NO_OUTCOMES: PathorsHandlerOutcome[] = [];
 
 const hasEntries = (list: unknown): boolean => Array.isArray(list) && list.length > 0;
 
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
+
 /**
- * Hands a validated event to its `@OnPathorsEvent` handlers through the app's event emitter, awaits every one of
- * them, and reports each outcome. A failing handler never stops the others and is never swallowed: it is logged
- * here and reported to the caller, which answers 500 so that the sender retries.
+ * One dispatch of one delivery: runs each handler the emitter calls, records its outcome, and collects the runs that
+ * go on asynchronously. Failures are logged here and reported, never thrown.
+ */
+class DispatchRun implements PathorsDispatchResult {
+  /** Sized by the outcomes it holds (most events have one handler), not by an empty array's default capacity. */
+  outcomes: PathorsHandlerOutcome[] = NO_OUTCOMES;
+  /** Runs still going when the emitter returned, if any. */
+  pending?: Promise<void>[];
+
+  constructor(
+    readonly delivery: PathorsDelivery,
+    private readonly options: PathorsDispatchOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  run(handler: SubscribedHandler, event: unknown): void {
+    if (this.options.skipHandlers?.has(handler.handlerId)) {
+      this.record(handler.skipped);
+      return;
+    }
+    let result: unknown;
+    try {
+      result = handler.invoke(event, this.delivery);
+    } catch (error) {
+      this.fail(handler, error);
+      return;
+    }
+    const done = isThenable(result)
+      ? Promise.resolve(result).then(
+          () => this.succeed(handler),
+          (error: unknown) => this.fail(handler, error),
+        )
+      : this.succeed(handler);
+    if (done instanceof Promise) (this.pending ??= []).push(done);
+  }
+
+  /** Records the handler's success (its completion record first, when asked for). */
+  private succeed(handler: SubscribedHandler): MaybePromise<void> {
+    const record = this.options.onHandlerSucceeded;
+    let recorded: MaybePromise<void>;
+    try {
+      recorded = record?.(handler.handlerId);
+    } catch (error) {
+      this.fail(handler, error);
+      return;
+    }
+    if (!(recorded instanceof Promise)) {
+      this.record(handler.succeeded);
+      return;
+    }
+    return recorded.then(
+      () => this.record(handler.succeeded),
+      (error: unknown) => this.fail(handler, error),
+    );
+  }
+
+  private record(outcome: PathorsHandlerOutcome): void {
+    if (this.outcomes === NO_OUTCOMES) this.outcomes = [outcome];
+    else this.outcomes.push(outcome);
+  }
+
+  private fail(handler: SubscribedHandler, error: unknown): void {
+    this.record({ handlerId: handler.handlerId, status: 'failed', error });
+    const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const { eventName, sessionId } = this.delivery;
+    this.logger.error(
+      `Handler ${handler.handlerId} failed on ${eventName} (session ${sessionId ?? 'n/a'}): ${reason}`,
+    );
+  }
+}
+
+/**
+ * The dispatch the emitter is running listeners for right now. The emitter calls listeners synchronously, so this is
+ * set around each `emit` (restored after it, for a handler that dispatches in turn); it is process-wide, so that any
+ * dispatcher's emit reaches a handler whichever registration subscribed it.
+ */
+let currentRun: DispatchRun | undefined;
+
+/** Emitters the app's handlers are subscribed on: by the first `PathorsModule` registration of an app, once. */
+const subscribedEmitters = new WeakSet<EventEmitter2>();
+
+/**
+ * Hands a validated event to its `@OnPathorsEvent` handlers through the app's event emitter and reports each outcome.
+ * At boot it subscribes every handler on the emitter (`pathors:<name>`, `pathors:catch-all`); a dispatch emits the
+ * event, and each handler runs and reports for that dispatch. A failing handler never stops the others and is never
+ * swallowed: it is logged and reported to the caller, which answers 500 so that the sender retries. Emitted by other
+ * code, the same listeners simply call the handler.
  */
 @Injectable()
-export class PathorsEventDispatcher {
+export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('PathorsWebhook');
-  private readonly contextualHandlers = new WeakMap<object, Map<string, ContextualHandler>>();
+  private readonly subscriptions: Array<readonly [string, EventListener]> = [];
 
   constructor(
     private readonly emitter: EventEmitter2,
     private readonly externalContextCreator: ExternalContextCreator,
     private readonly config: ApplicationConfig,
+    private readonly explorer: PathorsHandlerExplorer,
+    private readonly moduleRef: ModuleRef,
   ) {}
+
+  /** Subscribes every `@OnPathorsEvent()` handler of the app on the emitter. */
+  onModuleInit(): void {
+    if (subscribedEmitters.has(this.emitter)) return;
+    subscribedEmitters.add(this.emitter);
+    for (const registration of this.explorer.findHandlers()) {
+      const handler = this.subscribedHandler(registration);
+      const listener: EventListener = (event, delivery) => {
+        const run = currentRun;
+        if (run !== undefined && run.delivery === delivery) run.run(handler, event);
+        else return registration.method.call(registration.instance, event, delivery);
+      };
+      for (const name of registration.events) {
+        const emitterEvent = name === '*' ? CATCH_ALL_EMITTER_EVENT : toEmitterEvent(name);
+        this.emitter.on(emitterEvent, listener);
+        this.subscriptions.push([emitterEvent, listener]);
+      }
+    }
+  }
+
+  /** Unsubscribes the handlers, after the delivery pipeline drained. */
+  onApplicationShutdown(): void {
+    if (this.subscriptions.length === 0) return;
+    for (const [emitterEvent, listener] of this.subscriptions) this.emitter.off(emitterEvent, listener);
+    this.subscriptions.length = 0;
+    subscribedEmitters.delete(this.emitter);
+  }
 
   /** Number of handlers that would receive an event of this name, catch-all handlers included. */
   handlerCount(name: string): number {
@@ -66,114 +198,97 @@ export class PathorsEventDispatcher {
 
   /**
    * Runs every handler of the event (those of its name, then the catch-all ones, concurrently) and reports each.
-   * When every handler finished at once (none returned a promise, none was deferred by the emitter), the result is
-   * returned at once too; otherwise a promise of it, settled when the last one finished.
+   * When every handler finished at once (none returned a promise), the result is returned at once too; otherwise a
+   * promise of it, settled when the last one finished.
    */
   dispatch(
     event: PathorsEvent | UnknownPathorsEvent,
     delivery: PathorsDelivery,
     options: PathorsDispatchOptions = {},
   ): MaybePromise<PathorsDispatchResult> {
-    const outcomes: PathorsHandlerOutcome[] = [];
-    // A handler's outcome is pushed when its run ends: while one runs on, fewer outcomes than handlers are in.
-    const runner: PathorsHandlerRunner = (instance, method, methodName, handlerId, args) =>
-      runSteps(this.runHandler(instance, method, methodName, handlerId, args, delivery, options, outcomes));
-    // Per-dispatch view of the delivery: the runner travels with it, invisible to handlers.
-    const handed = new DispatchedDelivery(delivery, runner);
-    const handlers = this.handlerCount(delivery.eventName);
-    const named = this.emitter.emitAsync(toEmitterEvent(delivery.eventName), event, handed);
-    const all =
-      this.emitter.listenerCount(CATCH_ALL_EMITTER_EVENT) === 0
-        ? named
-        : Promise.all([named, this.emitter.emitAsync(CATCH_ALL_EMITTER_EVENT, event, handed)]);
-    // Every handler already reported: the emitter's promise can only resolve, there is nothing to wait for.
-    if (outcomes.length === handlers) return { outcomes };
-    return all.then(() => ({ outcomes }));
+    const run = new DispatchRun(delivery, options, this.logger);
+    const outer = currentRun;
+    currentRun = run;
+    try {
+      this.emitter.emit(toEmitterEvent(delivery.eventName), event, delivery);
+      this.emitter.emit(CATCH_ALL_EMITTER_EVENT, event, delivery);
+    } finally {
+      currentRun = outer;
+    }
+    const { pending } = run;
+    return pending === undefined ? run : Promise.all(pending).then(() => run);
   }
 
-  /** One handler's run for one dispatch: skipped, succeeded (its success recorded) or failed (logged). */
-  private *runHandler(
-    instance: object,
-    method: (...args: unknown[]) => unknown,
-    methodName: string,
-    handlerId: string,
-    args: unknown[],
-    delivery: PathorsDelivery,
-    options: PathorsDispatchOptions,
-    outcomes: PathorsHandlerOutcome[],
-  ): Steps<void> {
-    if (options.skipHandlers?.has(handlerId)) {
-      outcomes.push({ handlerId, status: 'skipped' });
-      return;
-    }
-    try {
-      yield* step(this.contextualHandler(instance, method, methodName)(args));
-      if (options.onHandlerSucceeded) yield* step(options.onHandlerSucceeded(handlerId));
-      outcomes.push({ handlerId, status: 'succeeded' });
-    } catch (error) {
-      outcomes.push({ handlerId, status: 'failed', error });
-      const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      this.logger.error(
-        `Handler ${handlerId} failed on ${delivery.eventName} (session ${delivery.sessionId ?? 'n/a'}): ${reason}`,
-      );
-    }
+  private subscribedHandler(registration: PathorsHandlerRegistration): SubscribedHandler {
+    const { handlerId, requestScopedToken } = registration;
+    let contextual: SubscribedHandler['invoke'] | undefined;
+    // Built on first use: the app's global enhancers are all known by the first event.
+    const invoke: SubscribedHandler['invoke'] =
+      requestScopedToken === undefined
+        ? (event, delivery) =>
+            (contextual ??= this.contextualHandler(registration.instance, registration))(event, delivery)
+        : (event, delivery) => this.invokeRequestScoped(requestScopedToken, registration, [event, delivery]);
+    return {
+      handlerId,
+      succeeded: { handlerId, status: 'succeeded' },
+      skipped: { handlerId, status: 'skipped' },
+      invoke,
+    };
   }
 
   /**
-   * The handler method wrapped in a `'pathors'` execution context: guards and interceptors of the handler (and the
+   * A request-scoped handler runs on an instance of its own per event, as `@nestjs/event-emitter` makes it: the
+   * `REQUEST` it can inject is `[event, delivery]`.
+   */
+  private async invokeRequestScoped(
+    token: InjectionToken,
+    registration: PathorsHandlerRegistration,
+    args: [unknown, unknown],
+  ): Promise<unknown> {
+    const contextId = ContextIdFactory.create();
+    this.moduleRef.registerRequestByContextId(args, contextId);
+    const instance = await this.moduleRef.resolve<object>(token, contextId, { strict: false });
+    return this.contextualHandler(instance, registration)(...args);
+  }
+
+  /**
+   * The handler method called in a `'pathors'` execution context: guards and interceptors of the handler (and the
    * app's global ones) apply and see `context.getType() === 'pathors'`. Exception filters do not: a filter must never
    * turn a failed handler into a success. A handler without any guard or interceptor is called directly (what the
    * context would do, without its layers), an Observable it returns awaited to its last value all the same.
    */
-  private contextualHandler(instance: object, method: (...args: unknown[]) => unknown, methodName: string) {
-    let byMethod = this.contextualHandlers.get(instance);
-    if (!byMethod) this.contextualHandlers.set(instance, (byMethod = new Map()));
-    let handler = byMethod.get(methodName);
-    if (!handler) {
-      // Enhancer metadata may sit on the original method or, when declared above @OnPathorsEvent, on its wrapper.
-      const callback = function (this: unknown, ...args: unknown[]) {
-        return method.apply(this, args);
-      };
-      // Interceptors and loggers read `context.getHandler().name`: keep the method's.
-      Object.defineProperty(callback, 'name', { value: methodName });
-      for (const source of [method, (instance as Record<string, unknown>)[methodName]]) {
-        if (typeof source !== 'function') continue;
-        for (const key of Reflect.getMetadataKeys(source)) {
-          Reflect.defineMetadata(key, Reflect.getMetadata(key, source), callback);
-        }
-      }
-      if (this.hasEnhancers(instance, callback)) {
-        const withContext = this.externalContextCreator.create(
-          instance,
-          callback,
-          methodName,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          { guards: true, interceptors: true, filters: false },
-          PATHORS_CONTEXT_TYPE,
-        );
-        handler = (args) => withContext(...args);
-      } else {
-        handler = (args) => {
-          const result = method.apply(instance, args);
-          return isObservable(result) ? lastValueFrom(result) : result;
-        };
-      }
-      byMethod.set(methodName, handler);
+  private contextualHandler(
+    instance: object,
+    { method, methodName }: PathorsHandlerRegistration,
+  ): SubscribedHandler['invoke'] {
+    if (this.hasEnhancers(instance, method)) {
+      const withContext = this.externalContextCreator.create(
+        instance,
+        method,
+        methodName,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        { guards: true, interceptors: true, filters: false },
+        PATHORS_CONTEXT_TYPE,
+      );
+      return (event, delivery) => withContext(event, delivery);
     }
-    return handler;
+    return (event, delivery) => {
+      const result = method.call(instance, event, delivery);
+      return isObservable(result) ? lastValueFrom(result) : result;
+    };
   }
 
   /** Whether a guard or interceptor applies to the handler: its own, its class's, or the app's global ones. */
-  private hasEnhancers(instance: object, callback: object): boolean {
+  private hasEnhancers(instance: object, method: object): boolean {
     const config = this.config;
     return (
       [GUARDS_METADATA, INTERCEPTORS_METADATA].some(
         (key) =>
           hasEntries(Reflect.getMetadata(key, instance.constructor)) ||
-          hasEntries(Reflect.getMetadata(key, callback)),
+          hasEntries(Reflect.getMetadata(key, method)),
       ) ||
       hasEntries(config.getGlobalGuards()) ||
       hasEntries(config.getGlobalInterceptors()) ||

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type InjectionToken } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { PathorsHandlerMetadata } from './on-pathors-event.decorator.js';
 import { PATHORS_HANDLER_METADATA } from './pathors-events.constants.js';
@@ -9,11 +9,17 @@ export interface PathorsHandlerRegistration {
   readonly handlerId: string;
   /** The event names it listens to (`'*'` for catch-all). */
   readonly events: readonly string[];
+  /** The provider's instance: the one the handler runs on, or for a request-scoped provider its prototype's. */
+  readonly instance: object;
+  readonly methodName: string;
+  readonly method: (...args: unknown[]) => unknown;
+  /** The provider's token, when its instances are made per event (request scope) rather than once. */
+  readonly requestScopedToken?: InjectionToken;
 }
 
 /**
- * Reads the `@OnPathorsEvent()` metadata of the app's providers (dispatch itself goes through the event emitter's
- * own explorer): what the boot diagnostics log and what boot registration subscribes the agent to. Internal.
+ * Finds the `@OnPathorsEvent()` handlers of the app's providers: what the dispatcher subscribes on the event
+ * emitter, what the boot diagnostics log and what boot registration subscribes the agent to. Internal.
  */
 @Injectable()
 export class PathorsHandlerExplorer {
@@ -27,14 +33,23 @@ export class PathorsHandlerExplorer {
     const found: PathorsHandlerRegistration[] = [];
     for (const wrapper of this.discovery.getProviders()) {
       const instance: unknown = wrapper.instance;
-      if (!wrapper.isDependencyTreeStatic() || typeof instance !== 'object' || instance === null) continue;
+      if (wrapper.isAlias || typeof instance !== 'object' || instance === null) continue;
+      const requestScopedToken = wrapper.isDependencyTreeStatic() ? undefined : wrapper.token;
       const prototype = Object.getPrototypeOf(instance) as object;
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {
         const method = (prototype as Record<string, unknown>)[methodName];
         if (typeof method !== 'function') continue;
         const metadata = Reflect.getMetadata(PATHORS_HANDLER_METADATA, method) as
           PathorsHandlerMetadata | undefined;
-        if (metadata) found.push({ handlerId: metadata.handlerId, events: metadata.events });
+        if (!metadata) continue;
+        found.push({
+          handlerId: metadata.handlerId,
+          events: metadata.events,
+          instance,
+          methodName,
+          method: method as PathorsHandlerRegistration['method'],
+          requestScopedToken,
+        });
       }
     }
     return found;

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Inject, Injectable, Scope } from '@nestjs/common';
+import { REQUEST } from '@nestjs/core';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import request from 'supertest';
+import { CallEndedEvent, OnPathorsEvent, PathorsDelivery, SessionStartedEvent } from 'nestjs-pathors';
+import { buildCallEnded, buildSessionStarted, sharedSecretHeaders } from 'nestjs-pathors/testing';
+import { ADAPTERS, createWebhookApp, type WebhookApp } from '../support/webhook-app.js';
+
+const SECRET = 'subscription-secret-123456';
+
+const deliver = (harness: WebhookApp, payload: object) =>
+  request(harness.server).post('/pathors/webhooks').set(sharedSecretHeaders(SECRET)).send(payload);
+
+/** What the request-scoped handler saw: its own instance number, the injected request, the event. */
+const requestScopedCalls: Array<{ instance: number; request: unknown; sessionId: string }> = [];
+let instances = 0;
+
+/** A request-scoped provider: a fresh instance per event, with `[event, delivery]` as its REQUEST. */
+@Injectable({ scope: Scope.REQUEST })
+class RequestScopedHandler {
+  private readonly instance = ++instances;
+
+  constructor(@Inject(REQUEST) private readonly request: unknown) {}
+
+  @OnPathorsEvent('call.ended')
+  async onCallEnded(event: CallEndedEvent) {
+    await new Promise((resolve) => setImmediate(resolve));
+    requestScopedCalls.push({ instance: this.instance, request: this.request, sessionId: event.sessionId });
+  }
+}
+
+/** A singleton whose handler other code may also reach by emitting on the app's emitter. */
+@Injectable()
+class SingletonHandler {
+  readonly received: Array<{ sessionId: string; delivery: unknown }> = [];
+
+  @OnPathorsEvent('session.started')
+  onSessionStarted(event: SessionStartedEvent, delivery: PathorsDelivery) {
+    this.received.push({ sessionId: event.sessionId, delivery });
+    return 'returned to a direct caller';
+  }
+}
+
+describe.each(ADAPTERS)('handler subscription on the event emitter (%s)', (adapter) => {
+  let harness: WebhookApp;
+  beforeAll(async () => {
+    harness = await createWebhookApp({
+      adapter,
+      pathors: { webhook: { secret: SECRET } },
+      providers: [RequestScopedHandler, SingletonHandler],
+    });
+  });
+  afterAll(() => harness.app.close());
+
+  it('runs a request-scoped handler on a fresh instance per event, awaited before the answer', async () => {
+    requestScopedCalls.length = 0;
+    const first = buildCallEnded();
+    const second = buildCallEnded();
+    expect((await deliver(harness, first)).status).toBe(200);
+    expect((await deliver(harness, second)).status).toBe(200);
+    expect(requestScopedCalls.map((call) => call.sessionId)).toEqual([first.sessionId, second.sessionId]);
+    const [a, b] = requestScopedCalls;
+    expect(a!.instance).not.toBe(b!.instance);
+    // The REQUEST a request-scoped handler can inject is [event, delivery], as @nestjs/event-emitter gives it.
+    const [event, delivery] = a!.request as [CallEndedEvent, PathorsDelivery];
+    expect(event).toBeInstanceOf(CallEndedEvent);
+    expect(delivery).toBeInstanceOf(PathorsDelivery);
+    expect(delivery.idempotencyKey).toBe(`lifecycle:${first.sessionId}:call.ended`);
+  });
+
+  it('hands the delivery itself to a handler and records its success', async () => {
+    const handler = harness.get(SingletonHandler);
+    const payload = buildSessionStarted();
+    expect((await deliver(harness, payload)).status).toBe(200);
+    expect((await deliver(harness, payload)).body).toEqual({
+      received: true,
+      note: 'duplicate: already processed',
+    });
+    const runs = handler.received.filter((call) => call.sessionId === payload.sessionId);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.delivery).toBeInstanceOf(PathorsDelivery);
+  });
+
+  it('calls the plain method when other code emits the same event name on the emitter', () => {
+    const handler = harness.get(SingletonHandler);
+    const before = handler.received.length;
+    const emitted = harness
+      .get(EventEmitter2)
+      .emit('pathors:session.started', { sessionId: 'by-hand' }, 'not a delivery');
+    expect(emitted).toBe(true);
+    expect(handler.received.slice(before)).toEqual([{ sessionId: 'by-hand', delivery: 'not a delivery' }]);
+  });
+
+  it('unsubscribes its handlers when the app shuts down', async () => {
+    const emitter = harness.get(EventEmitter2);
+    expect(emitter.listenerCount('pathors:call.ended')).toBe(1);
+    await harness.app.close();
+    expect(emitter.listenerCount('pathors:call.ended')).toBe(0);
+    expect(emitter.listenerCount('pathors:session.started')).toBe(0);
+  });
+});
