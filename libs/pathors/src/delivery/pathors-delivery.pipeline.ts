@@ -15,12 +15,16 @@ import { PATHORS_RESOLVED_OPTIONS } from '../pathors.constants.js';
 import { deliveryOf } from './delivery-of.util.js';
 import type { PathorsDelivery } from './pathors-delivery.js';
 import type { PathorsDeliveryRecord } from './pathors-delivery-record.js';
-import { PathorsEventDispatcher } from './pathors-event.dispatcher.js';
-import type { PathorsIdempotencyStore } from './pathors-idempotency.store.js';
+import {
+  PathorsEventDispatcher,
+  type PathorsDispatchResult,
+  type PathorsHandlerOutcome,
+} from './pathors-event.dispatcher.js';
+import type { PathorsClaim, PathorsIdempotencyStore } from './pathors-idempotency.store.js';
 import { AnswerDeadlines } from './answer-deadlines.js';
 import { raceTimeout } from './race-timeout.util.js';
 import { SessionSequencer } from './session-sequencer.js';
-import { runSteps, step, type MaybePromise, type Steps } from './steps.util.js';
+import { runSteps, type MaybePromise, type Steps } from './steps.util.js';
 import type { PathorsInbox } from './pathors-inbox.js';
 
 /**
@@ -62,6 +66,11 @@ const INBOX_FAILURES = {
 
 const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
+function anyFailed(outcomes: readonly PathorsHandlerOutcome[]): boolean {
+  for (const outcome of outcomes) if (outcome.status === 'failed') return true;
+  return false;
+}
+
 /**
  * Turns validated deliveries into handler runs with the module's guarantees: a claim in the idempotency store
  * (concurrent duplicates never both run), completion records per handler (a redelivery runs only the handlers that
@@ -79,7 +88,8 @@ export class PathorsDeliveryPipeline
   /** Claims this process holds (key → token), renewed on one shared timer. */
   private readonly leases = new Map<string, string>();
   private readonly inFlight = new Set<Promise<unknown>>();
-  private readonly instanceId = randomUUID();
+  /** Claim tokens are this process's id and a counter. */
+  private readonly tokenPrefix = `${randomUUID()}:`;
   private claims = 0;
   private accepting = true;
   private renewTimer?: NodeJS.Timeout;
@@ -190,34 +200,35 @@ export class PathorsDeliveryPipeline
     handlerCount: number,
   ): Steps<RunOutcome> {
     const key = delivery.idempotencyKey;
-    const token = `${this.instanceId}:${++this.claims}`;
+    const token = this.tokenPrefix + ++this.claims;
     try {
-      const claim = yield* step(this.store.claim(key, token, this.options.claimLeaseMs));
+      const claim: PathorsClaim = yield this.store.claim(key, token, this.options.claimLeaseMs);
       if (claim.status === 'done') return 'duplicate';
       if (claim.status === 'in-progress') return 'in-progress';
-      this.leases.set(key, token);
       try {
-        if (this.sequencer) yield* step(this.sequencer.awaitPredecessors(delivery));
+        // The lease is renewed on a timer, so only a delivery still waiting after this tick needs renewing.
+        if (this.sequencer) {
+          this.leases.set(key, token);
+          yield this.sequencer.awaitPredecessors(delivery);
+        }
         // A single handler's record is the event's completion: one store write after it succeeded, as its own record
         // would be, so a redelivery runs it again in exactly the same cases, for one store call less.
-        const recordEach = handlerCount > 1;
-        const { outcomes } = yield* step(
-          this.dispatcher.dispatch(event, delivery, {
-            skipHandlers: claim.completedHandlers,
-            onHandlerSucceeded: recordEach
-              ? (handlerId) => this.store.recordHandler(key, handlerId)
-              : undefined,
-          }),
-        );
-        if (outcomes.some((outcome) => outcome.status === 'failed')) {
-          yield* step(this.store.release(key, token));
+        const dispatched = this.dispatcher.dispatch(event, delivery, {
+          skipHandlers: claim.completedHandlers,
+          onHandlerSucceeded:
+            handlerCount > 1 ? (handlerId) => this.store.recordHandler(key, handlerId) : undefined,
+        });
+        if (dispatched instanceof Promise) this.leases.set(key, token);
+        const { outcomes }: PathorsDispatchResult = yield dispatched;
+        if (anyFailed(outcomes)) {
+          yield this.store.release(key, token);
           return 'failed';
         }
-        yield* step(this.store.complete(key));
+        yield this.store.complete(key);
         return 'handled';
       } catch (error) {
         try {
-          yield* step(this.store.release(key, token));
+          yield this.store.release(key, token);
         } catch {
           // The original failure is the one to report; the claim expires with its lease.
         }

@@ -1,12 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { runSteps, step, whenReady, type MaybePromise, type Steps } from './steps.util.js';
+import { runSteps, whenReady, type MaybePromise, type Steps } from './steps.util.js';
 
 /** Adds the two values it is given (each a value or a promise), recording what ran, with a cleanup in `finally`. */
 function* addition(a: MaybePromise<number>, b: MaybePromise<number>, log: string[]): Steps<number> {
   try {
-    const first = yield* step(a);
+    const first: number = yield a;
     log.push(`first ${first}`);
-    const second = yield* step(b);
+    const second: number = yield b;
     log.push(`second ${second}`);
     return first + second;
   } catch (error) {
@@ -42,7 +42,7 @@ describe('runSteps', () => {
 
   it('throws synchronously what steps throw past their last catch while running synchronously', () => {
     function* failing(): Steps<number> {
-      yield* step(1);
+      yield 1;
       throw new Error('boom');
     }
     expect(() => runSteps(failing())).toThrow('boom');
@@ -50,8 +50,8 @@ describe('runSteps', () => {
 
   it('rejects with what steps throw past their last catch once asynchronous', async () => {
     function* failing(): Steps<number> {
-      yield* step(Promise.resolve(1));
-      yield* step(2);
+      yield Promise.resolve(1);
+      yield 2;
       throw new Error('late boom');
     }
     await expect(runSteps(failing())).rejects.toThrow('late boom');
