@@ -24,6 +24,8 @@ export class LruMap<V> {
 
   /** The value of `key`, which becomes the most recently used entry. */
   get(key: string): V | undefined {
+    // The entry just stored or read is the one most often asked for next (a claim, then its completion).
+    if (this.newest !== -1 && this.keys[this.newest] === key) return this.values[this.newest];
     const slot = this.slots.get(key);
     if (slot === undefined) return undefined;
     this.touch(slot);
@@ -32,12 +34,18 @@ export class LruMap<V> {
 
   /** Sets `key` as the most recently used entry, forgetting the least recently used one when full. */
   set(key: string, value: V): void {
-    let slot = this.slots.get(key);
-    if (slot !== undefined) {
-      this.values[slot] = value;
-      this.touch(slot);
+    const slot = this.slots.get(key);
+    if (slot === undefined) {
+      this.add(key, value);
       return;
     }
+    this.values[slot] = value;
+    this.touch(slot);
+  }
+
+  /** Adds `key`, which the caller knows is absent (it just looked it up), as the most recently used entry. */
+  add(key: string, value: V): void {
+    let slot: number;
     if (this.slots.size >= this.max) {
       slot = this.oldest;
       this.slots.delete(this.keys[slot]!);

@@ -145,9 +145,9 @@ export class MemoryIdempotencyStore extends PathorsIdempotencyStore {
     return undefined;
   }
 
-  /** Stores a new record with a fresh TTL, as the most recently used. */
+  /** Stores a new record for `key`, just found absent (or expired), with a fresh TTL, as the most recently used. */
   private insert(key: string, record: EventRecord, now: number): void {
     record.expiresAt = now + this.ttlMs;
-    this.records.set(key, record);
+    this.records.add(key, record);
   }
 }
