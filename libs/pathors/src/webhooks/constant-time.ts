@@ -12,6 +12,12 @@ const sha256: (value: string) => Buffer =
     ? (value) => Buffer.from(crypto.hash('sha256', value, 'binary'), 'binary')
     : (value) => createHash('sha256').update(value).digest();
 
+/** {@link sha256} into an existing 32-byte buffer, so that checking a request allocates no buffer. */
+const sha256Into: (value: string, target: Buffer) => void =
+  typeof crypto.hash === 'function'
+    ? (value, target) => void target.write(crypto.hash('sha256', value, 'binary'), 'latin1')
+    : (value, target) => void createHash('sha256').update(value).digest().copy(target);
+
 /**
  * Compares two strings in time that depends on neither their content nor their lengths: both are hashed to 32 bytes
  * first, then compared with `crypto.timingSafeEqual`.
@@ -27,6 +33,8 @@ export function constantTimeEqual(a: string, b: string): boolean {
  */
 export class ConstantTimeSecrets {
   private readonly digests: readonly Buffer[];
+  /** The offered value's digest, overwritten by each check (checks are synchronous). */
+  private readonly offeredDigest = Buffer.alloc(32);
 
   constructor(secrets: readonly string[]) {
     this.digests = secrets.map(sha256);
@@ -34,9 +42,9 @@ export class ConstantTimeSecrets {
 
   /** Whether `offered` equals one of the secrets. */
   matchesAny(offered: string): boolean {
-    const offeredDigest = sha256(offered);
+    sha256Into(offered, this.offeredDigest);
     let matched = false;
-    for (const digest of this.digests) matched = timingSafeEqual(offeredDigest, digest) || matched;
+    for (const digest of this.digests) matched = timingSafeEqual(this.offeredDigest, digest) || matched;
     return matched;
   }
 }

@@ -23,7 +23,8 @@ export interface AuthenticationInput {
   readonly rawBody?: Buffer;
 }
 
-const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
+const BEARER = /^bearer[ \t]+\S+[ \t]*$/i;
+const BEARER_SCHEME_LENGTH = 'bearer'.length;
 
 /**
  * Decides whether a webhook request comes from Pathors: the shared secret in the configured header (several secrets
@@ -79,6 +80,7 @@ export class PathorsWebhookAuthenticator {
     const value = Array.isArray(raw) ? raw[0] : raw;
     if (value === undefined || value === '') return undefined;
     if (this.options.secretHeader !== 'authorization') return value.trim();
-    return BEARER.exec(value)?.[1] ?? '';
+    // The pattern guarantees "bearer", blanks, the token, blanks: trimming what follows "bearer" leaves the token.
+    return BEARER.test(value) ? value.slice(BEARER_SCHEME_LENGTH).trim() : '';
   }
 }
