@@ -12,12 +12,14 @@ export function idempotencyKeyOf(
   payload: Readonly<Record<string, unknown>>,
   deliveryId: string | undefined,
 ): string {
+  // Joined rather than concatenated: the key is kept by the in-memory store, and a join makes one flat string where
+  // concatenation makes a chain of string parts that the store's map would flatten into a second copy.
   if (dialect === 'platform') {
-    if (deliveryId) return `platform:msg:${deliveryId}`;
-    if (typeof payload.id === 'string') return `platform:${payload.id}:${name}`;
+    if (deliveryId) return ['platform:msg:', deliveryId].join('');
+    if (typeof payload.id === 'string') return ['platform:', payload.id, ':', name].join('');
   } else if (typeof payload.sessionId === 'string') {
     const outcome = name === 'recording.ready' ? (payload.recordingUrl ? ':ready' : ':failed') : '';
-    return `lifecycle:${payload.sessionId}:${name}${outcome}`;
+    return ['lifecycle:', payload.sessionId, ':', name, outcome].join('');
   }
   return `${dialect}:sha256:${createHash('sha256').update(JSON.stringify(payload)).digest('hex')}`;
 }

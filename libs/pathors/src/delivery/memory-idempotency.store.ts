@@ -1,4 +1,4 @@
-import { LruMap } from './lru-map.js';
+import { LruSlots } from './lru-slots.js';
 import type { MaybePromise } from './steps.util.js';
 import {
   NO_COMPLETED_HANDLERS,
@@ -21,14 +21,6 @@ export interface MemoryIdempotencyStoreOptions {
   ttlMs?: number;
 }
 
-interface EventRecord {
-  done: boolean;
-  token: string | undefined;
-  leaseUntil: number;
-  handlers: Set<string> | undefined;
-  expiresAt: number;
-}
-
 const CLAIM_DONE: PathorsClaim = { status: 'done' };
 const CLAIM_IN_PROGRESS: PathorsClaim = { status: 'in-progress' };
 const CLAIMED_FIRST: PathorsClaim = { status: 'claimed', completedHandlers: NO_COMPLETED_HANDLERS };
@@ -43,7 +35,8 @@ export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
  * instance; with several replicas (or when a restart must not forget), use `RedisIdempotencyStore`.
  *
  * At `maxEvents` the least recently used record is forgotten first; a record past its TTL is dropped when looked up.
- * O(1) per operation; every method answers at once, with no promise (a subclass may return promises).
+ * O(1) per operation; every method answers at once, with no promise (a subclass may return promises). Records are kept
+ * in columns (typed arrays for the flags and times), not as an object per event.
  *
  * @example
  * ```ts
@@ -51,9 +44,16 @@ export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
  * ```
  */
 export class MemoryIdempotencyStore extends PathorsIdempotencyStore {
-  private readonly records: LruMap<EventRecord>;
+  private readonly slots: LruSlots;
   private readonly maxEvents: number;
   private readonly ttlMs: number;
+  // One record per slot of `slots`, in columns: the numbers in typed arrays, which hold no object for the garbage
+  // collector to copy or trace, and a token or handler set only while an event is in progress or partly handled.
+  private done = new Uint8Array(0);
+  private leaseUntil = new Float64Array(0);
+  private expiresAt = new Float64Array(0);
+  private readonly tokens: Array<string | undefined> = [];
+  private readonly handlers: Array<Set<string> | undefined> = [];
 
   constructor(options: MemoryIdempotencyStoreOptions = {}) {
     super();
@@ -67,87 +67,99 @@ export class MemoryIdempotencyStore extends PathorsIdempotencyStore {
     if (!(this.ttlMs > 0)) {
       throw new RangeError(`MemoryIdempotencyStore: ttlMs must be a positive number, got ${this.ttlMs}`);
     }
-    this.records = new LruMap(this.maxEvents);
+    this.slots = new LruSlots(this.maxEvents);
   }
 
   override claim(key: string, token: string, leaseMs: number): MaybePromise<PathorsClaim> {
     const now = Date.now();
-    const record = this.live(key, now);
-    if (record === undefined) {
-      this.insert(
-        key,
-        { done: false, token, leaseUntil: now + leaseMs, handlers: undefined, expiresAt: 0 },
-        now,
-      );
+    let slot = this.live(key, now);
+    if (slot === -1) {
+      slot = this.insert(key, now);
+      this.tokens[slot] = token;
+      this.leaseUntil[slot] = now + leaseMs;
       return CLAIMED_FIRST;
     }
-    if (record.done) return CLAIM_DONE;
-    if (record.token !== undefined && record.leaseUntil > now) return CLAIM_IN_PROGRESS;
-    record.token = token;
-    record.leaseUntil = now + leaseMs;
-    return { status: 'claimed', completedHandlers: record.handlers ?? NO_COMPLETED_HANDLERS };
+    if (this.done[slot] === 1) return CLAIM_DONE;
+    if (this.tokens[slot] !== undefined && this.leaseUntil[slot]! > now) return CLAIM_IN_PROGRESS;
+    this.tokens[slot] = token;
+    this.leaseUntil[slot] = now + leaseMs;
+    return { status: 'claimed', completedHandlers: this.handlers[slot] ?? NO_COMPLETED_HANDLERS };
   }
 
   override renew(key: string, token: string, leaseMs: number): MaybePromise<boolean> {
     const now = Date.now();
-    const record = this.live(key, now);
-    if (record?.token !== token) return false;
-    record.leaseUntil = now + leaseMs;
+    const slot = this.live(key, now);
+    if (slot === -1 || this.tokens[slot] !== token) return false;
+    this.leaseUntil[slot] = now + leaseMs;
     return true;
   }
 
   override recordHandler(key: string, handlerId: string): MaybePromise<void> {
     const now = Date.now();
-    const record = this.live(key, now);
-    if (record) (record.handlers ??= new Set()).add(handlerId);
-    else {
-      const handlers = new Set([handlerId]);
-      this.insert(key, { done: false, token: undefined, leaseUntil: 0, handlers, expiresAt: 0 }, now);
-    }
+    let slot = this.live(key, now);
+    if (slot === -1) slot = this.insert(key, now);
+    (this.handlers[slot] ??= new Set()).add(handlerId);
   }
 
   override complete(key: string): MaybePromise<void> {
     const now = Date.now();
-    const record = this.live(key, now);
-    if (!record) {
-      this.insert(
-        key,
-        { done: true, token: undefined, leaseUntil: 0, handlers: undefined, expiresAt: 0 },
-        now,
-      );
-      return;
-    }
+    let slot = this.live(key, now);
+    if (slot === -1) slot = this.insert(key, now);
+    this.done[slot] = 1;
+    this.tokens[slot] = undefined;
+    this.leaseUntil[slot] = 0;
+    this.handlers[slot] = undefined;
     // Completion restarts the TTL.
-    record.done = true;
-    record.token = undefined;
-    record.leaseUntil = 0;
-    record.handlers = undefined;
-    record.expiresAt = now + this.ttlMs;
+    this.expiresAt[slot] = now + this.ttlMs;
   }
 
   override release(key: string, token: string): MaybePromise<void> {
-    const record = this.live(key, Date.now());
-    if (record?.token !== token) return;
-    record.token = undefined;
-    record.leaseUntil = 0;
+    const slot = this.live(key, Date.now());
+    if (slot === -1 || this.tokens[slot] !== token) return;
+    this.tokens[slot] = undefined;
+    this.leaseUntil[slot] = 0;
   }
 
   override areDone(keys: readonly string[]): MaybePromise<boolean[]> {
     const now = Date.now();
-    return keys.map((key) => this.live(key, now)?.done === true);
+    return keys.map((key) => {
+      const slot = this.live(key, now);
+      return slot !== -1 && this.done[slot] === 1;
+    });
   }
 
-  /** The record of `key` (now the most recently used), unless it expired: then it is dropped. */
-  private live(key: string, now: number): EventRecord | undefined {
-    const record = this.records.get(key);
-    if (record === undefined || record.expiresAt > now) return record;
-    this.records.delete(key);
-    return undefined;
+  /** The slot of `key`'s record (now the most recently used), unless it expired: then it is dropped. -1 if none. */
+  private live(key: string, now: number): number {
+    const slot = this.slots.find(key);
+    if (slot === -1 || this.expiresAt[slot]! > now) return slot;
+    this.slots.remove(slot);
+    this.clear(slot);
+    return -1;
   }
 
-  /** Stores a new record for `key`, just found absent (or expired), with a fresh TTL, as the most recently used. */
-  private insert(key: string, record: EventRecord, now: number): void {
-    record.expiresAt = now + this.ttlMs;
-    this.records.add(key, record);
+  /** A new record for `key`, just found absent (or expired): not done, not claimed, with a fresh TTL. */
+  private insert(key: string, now: number): number {
+    const slot = this.slots.insert(key);
+    if (slot >= this.expiresAt.length) this.grow(slot + 1);
+    this.clear(slot);
+    this.expiresAt[slot] = now + this.ttlMs;
+    return slot;
+  }
+
+  private clear(slot: number): void {
+    this.done[slot] = 0;
+    this.tokens[slot] = undefined;
+    this.leaseUntil[slot] = 0;
+    this.handlers[slot] = undefined;
+    this.expiresAt[slot] = 0;
+  }
+
+  /** Widens the typed columns to at least `length` slots, doubling up to `maxEvents`. */
+  private grow(length: number): void {
+    const capacity = Math.min(this.maxEvents, Math.max(length, 1024, this.expiresAt.length * 2));
+    const widen = <T extends Uint8Array | Float64Array>(column: T, next: T): T => (next.set(column), next);
+    this.done = widen(this.done, new Uint8Array(capacity));
+    this.leaseUntil = widen(this.leaseUntil, new Float64Array(capacity));
+    this.expiresAt = widen(this.expiresAt, new Float64Array(capacity));
   }
 }

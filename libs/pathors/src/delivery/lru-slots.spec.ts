@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { LruMap } from './lru-map.js';
+import { LruSlots } from './lru-slots.js';
 
 /** The obvious model: entries from least to most recently used. */
 class ModelLru {
@@ -39,8 +39,35 @@ const operation = fc.oneof(
   fc.record({ op: fc.constant('delete' as const), key: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f') }),
 );
 
-describe('LruMap', () => {
-  it('answers every get as the obvious LRU model does, for random sequences of get, set, add and delete', () => {
+/** A key-value LRU map made of the slots and a column of values, as the in-memory store uses them. */
+class SlotMap {
+  readonly slots: LruSlots;
+  private readonly values: number[] = [];
+
+  constructor(private readonly max: number) {
+    this.slots = new LruSlots(max);
+  }
+
+  get(key: string): number | undefined {
+    const slot = this.slots.find(key);
+    return slot === -1 ? undefined : this.values[slot];
+  }
+
+  set(key: string, value: number): void {
+    let slot = this.slots.find(key);
+    if (slot === -1) slot = this.slots.insert(key);
+    if (!(slot >= 0 && slot < this.max)) throw new Error(`slot ${slot} outside 0..${this.max - 1}`);
+    this.values[slot] = value;
+  }
+
+  delete(key: string): void {
+    const slot = this.slots.find(key);
+    if (slot !== -1) this.slots.remove(slot);
+  }
+}
+
+describe('LruSlots', () => {
+  it('keeps a column of values as the obvious LRU model does, for random sequences of get, set and delete', () => {
     let runs = 0;
     fc.assert(
       fc.property(
@@ -48,26 +75,24 @@ describe('LruMap', () => {
         fc.array(operation, { maxLength: 60 }),
         (max, operations) => {
           runs++;
-          const lru = new LruMap<number>(max);
+          const lru = new SlotMap(max);
           const model = new ModelLru(max);
           for (const step of operations) {
             if (step.op === 'get') expect(lru.get(step.key)).toBe(model.get(step.key));
             else if (step.op === 'set') {
-              // `add` is `set` for a key the caller just found absent.
-              if (model.entries.some(([key]) => key === step.key)) lru.set(step.key, step.value);
-              else lru.add(step.key, step.value);
+              lru.set(step.key, step.value);
               model.set(step.key, step.value);
             } else {
               lru.delete(step.key);
               model.delete(step.key);
             }
-            expect(lru.size).toBe(model.entries.length);
+            expect(lru.slots.size).toBe(model.entries.length);
           }
           for (const [key, value] of [...model.entries]) expect(lru.get(key)).toBe(value);
         },
       ),
       { numRuns: 500 },
     );
-    console.log(`LruMap model check: ${runs} random operation sequences`);
+    console.log(`LruSlots model check: ${runs} random operation sequences`);
   });
 });

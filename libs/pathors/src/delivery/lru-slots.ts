@@ -1,12 +1,13 @@
 /**
- * A map of at most `max` entries that forgets the least recently used one first: a `Map` from key to slot, and the
- * slots in a doubly linked list of recency kept in plain arrays, so every operation is O(1) and allocates nothing once
- * the slots exist. Reading an entry makes it the most recently used. Internal to the in-memory idempotency store.
+ * At most `max` string keys, each holding a slot number (0 to `max` - 1) that indexes the caller's own columns of
+ * values; when full, the least recently used key is forgotten first and its slot reused. A `Map` from key to slot,
+ * and the recency of the slots in a doubly linked list kept in plain arrays of small integers: every operation is
+ * O(1) and allocates nothing once the slots exist. Finding a key makes it the most recently used. Internal to the
+ * in-memory idempotency store.
  */
-export class LruMap<V> {
+export class LruSlots {
   private readonly slots = new Map<string, number>();
   private readonly keys: string[] = [];
-  private readonly values: Array<V | undefined> = [];
   /** Per slot, the next slot toward the most recently used end (-1 at that end). */
   private readonly newer: number[] = [];
   /** Per slot, the next slot toward the least recently used end (-1 at that end). */
@@ -17,34 +18,27 @@ export class LruMap<V> {
 
   constructor(private readonly max: number) {}
 
-  /** Number of entries. */
+  /** Number of keys. */
   get size(): number {
     return this.slots.size;
   }
 
-  /** The value of `key`, which becomes the most recently used entry. */
-  get(key: string): V | undefined {
-    // The entry just stored or read is the one most often asked for next (a claim, then its completion).
-    if (this.newest !== -1 && this.keys[this.newest] === key) return this.values[this.newest];
+  /** The slot of `key` (now the most recently used), or -1. */
+  find(key: string): number {
+    // The key just inserted or found is the one most often asked for next (a claim, then its completion).
+    if (this.newest !== -1 && this.keys[this.newest] === key) return this.newest;
     const slot = this.slots.get(key);
-    if (slot === undefined) return undefined;
+    if (slot === undefined) return -1;
     this.touch(slot);
-    return this.values[slot];
+    return slot;
   }
 
-  /** Sets `key` as the most recently used entry, forgetting the least recently used one when full. */
-  set(key: string, value: V): void {
-    const slot = this.slots.get(key);
-    if (slot === undefined) {
-      this.add(key, value);
-      return;
-    }
-    this.values[slot] = value;
-    this.touch(slot);
-  }
-
-  /** Adds `key`, which the caller knows is absent (it just looked it up), as the most recently used entry. */
-  add(key: string, value: V): void {
+  /**
+   * Adds `key`, which the caller knows is absent (it just looked for it), as the most recently used, and returns its
+   * slot: a fresh one, or when full the least recently used key's, which is forgotten. The caller overwrites the
+   * slot's values.
+   */
+  insert(key: string): number {
     let slot: number;
     if (this.slots.size >= this.max) {
       slot = this.oldest;
@@ -54,19 +48,16 @@ export class LruMap<V> {
       slot = this.freeSlots.pop() ?? this.keys.length;
     }
     this.keys[slot] = key;
-    this.values[slot] = value;
     this.slots.set(key, slot);
     this.linkNewest(slot);
+    return slot;
   }
 
-  /** Forgets `key`. */
-  delete(key: string): void {
-    const slot = this.slots.get(key);
-    if (slot === undefined) return;
-    this.slots.delete(key);
+  /** Forgets the key of `slot`, a slot {@link find} or {@link insert} just returned. */
+  remove(slot: number): void {
+    this.slots.delete(this.keys[slot]!);
     this.unlink(slot);
     this.keys[slot] = '';
-    this.values[slot] = undefined;
     this.freeSlots.push(slot);
   }
 
