@@ -103,11 +103,65 @@ function nestedHold(value: unknown, nested: readonly ValidationMetadata[]): bool
 
 const NEVER: CompiledCheck = () => false;
 
+/** A JSON primitive's source text, or undefined for anything else (which is then not inlined). */
+function literal(value: unknown): string | undefined {
+  if (typeof value === 'string' || typeof value === 'boolean' || value === null) return JSON.stringify(value);
+  return typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
+}
+
+/**
+ * class-validator's own checks (0.15) as expressions, by decorator name, each exactly its function's body for the
+ * constraints given; undefined where a constraint is not a plain literal, and the constraint's `validate` is called
+ * instead. Inline, the check reads the value where it already is, with no call, no arguments object and no verdict
+ * to re-check; the compiled-parsing property test holds every verdict to `validateSync`'s.
+ */
+const INLINE_CHECKS: Readonly<
+  Record<string, (v: string, constraints: readonly unknown[]) => string | undefined>
+> = {
+  isString: (v) => `(typeof ${v} === 'string' || ${v} instanceof String)`,
+  isNotEmpty: (v) => `(${v} !== '' && ${v} !== null && ${v} !== undefined)`,
+  isObject: (v) =>
+    `(${v} != null && (typeof ${v} === 'object' || typeof ${v} === 'function') && !Array.isArray(${v}))`,
+  isArray: (v) => `Array.isArray(${v})`,
+  isInt: (v) => `(typeof ${v} === 'number' && Number.isInteger(${v}))`,
+  isDate: (v) => `(${v} instanceof Date && !isNaN(${v}.getTime()))`,
+  equals: (v, [comparison]) => {
+    const text = literal(comparison);
+    return text === undefined ? undefined : `(${v} === ${text})`;
+  },
+  isIn: (v, [values]) => {
+    if (!Array.isArray(values)) return undefined;
+    const texts = values.map(literal);
+    if (texts.some((text) => text === undefined)) return undefined;
+    return `(${texts.map((text) => `${v} === ${text}`).join(' || ') || 'false'})`;
+  },
+  min: (v, [bound]) =>
+    typeof bound === 'number' && Number.isFinite(bound)
+      ? `(typeof ${v} === 'number' && ${v} >= ${bound})`
+      : undefined,
+  max: (v, [bound]) =>
+    typeof bound === 'number' && Number.isFinite(bound)
+      ? `(typeof ${v} === 'number' && ${v} <= ${bound})`
+      : undefined,
+  // With neither NaN nor Infinity allowed and no decimal-place limit, isNumber comes down to a finite number.
+  isNumber: (v, [options = {}]) => {
+    const { allowNaN, allowInfinity, maxDecimalPlaces } = options as Record<string, unknown>;
+    return !allowNaN && !allowInfinity && maxDecimalPlaces === undefined
+      ? `(typeof ${v} === 'number' && Number.isFinite(${v}))`
+      : undefined;
+  },
+};
+
+/** `@IsOptional()`'s condition, inline: the property is neither null nor undefined. */
+const inlineCondition = (condition: ValidationMetadata, v: string): string | undefined =>
+  condition.name === 'isOptional' ? `(${v} !== null && ${v} !== undefined)` : undefined;
+
 /**
  * Generates the plan's check as straight-line code, one block per property in class-validator's order: the property
- * read, every condition, each constraint's `validate` with its prebuilt arguments, then the nested objects. Every
- * property access and `validate` call has a site of its own, so each stays monomorphic; the code holds no payload data
- * and no metadata text, only references to the plan's functions and objects (`r[i]`).
+ * read, every condition, each constraint (class-validator's own as the expressions of {@link INLINE_CHECKS}, any other
+ * through its `validate` with prebuilt arguments), then the nested objects. Every property access and `validate` call
+ * has a site of its own, so each stays monomorphic; the code holds no payload data and no metadata text beyond the
+ * literals of the inlined constraints, only references to the plan's functions and objects (`r[i]`).
  */
 function compile(plan: ValidationPlan | null): CompiledCheck {
   if (!plan || plan.unknown) return NEVER;
@@ -120,15 +174,21 @@ function compile(plan: ValidationPlan | null): CompiledCheck {
       // Every condition runs, as in class-validator (a condition may have side effects).
       lines.push('ok = true;');
       for (const condition of property.conditions)
-        lines.push(`ok = ${ref(condition.constraints[0])}(o, v) && ok;`);
+        lines.push(
+          `ok = ${inlineCondition(condition, 'v') ?? `${ref(condition.constraints[0])}(o, v)`} && ok;`,
+        );
       lines.push('if (ok) {');
     }
     for (const { metadata, constraints, args } of property.checks) {
-      const a = ref(args);
+      const inline = constraints.length === 1 ? INLINE_CHECKS[metadata.name ?? ''] : undefined;
+      const expression = (value: string) => inline?.(value, metadata.constraints ?? []);
       if (metadata.validateIf) lines.push(`if (${ref(metadata)}.validateIf(o, v)) {`);
-      lines.push(`${a}.object = o; ${a}.value = v;`);
+      const a = expression('v') === undefined ? ref(args) : undefined;
+      if (a) lines.push(`${a}.object = o; ${a}.value = v;`);
       const validate = (value: string) =>
-        constraints.map((c) => `if (!passes(${ref(c.instance)}.validate(${value}, ${a}))) return false;`);
+        a === undefined
+          ? [`if (!${expression(value)!}) return false;`]
+          : constraints.map((c) => `if (!passes(${ref(c.instance)}.validate(${value}, ${a}))) return false;`);
       if (metadata.each) {
         lines.push('if (isCollection(v)) {', 'for (const item of v instanceof Map ? v.values() : v) {');
         lines.push(...validate('item'), '}', '} else {', ...validate('v'), '}');
