@@ -29,15 +29,16 @@ class ModelLru {
   }
 }
 
-const operation = fc.oneof(
-  fc.record({ op: fc.constant('get' as const), key: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f') }),
-  fc.record({
-    op: fc.constant('set' as const),
-    key: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'),
-    value: fc.integer(),
-  }),
-  fc.record({ op: fc.constant('delete' as const), key: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f') }),
-);
+/** Operations on keys drawn from `keys`. */
+const operationOn = (keys: readonly string[]) =>
+  fc.oneof(
+    fc.record({ op: fc.constant('get' as const), key: fc.constantFrom(...keys) }),
+    fc.record({ op: fc.constant('set' as const), key: fc.constantFrom(...keys), value: fc.integer() }),
+    fc.record({ op: fc.constant('delete' as const), key: fc.constantFrom(...keys) }),
+  );
+const FEW_KEYS = ['a', 'b', 'c', 'd', 'e', 'f'];
+// Enough keys and capacity for the index to grow several times, wrap around and shift entries back on deletion.
+const MANY_KEYS = Array.from({ length: 120 }, (_, index) => `lifecycle:${index.toString(36)}:call.ended`);
 
 /** A key-value LRU map made of the slots and a column of values, as the in-memory store uses them. */
 class SlotMap {
@@ -67,32 +68,38 @@ class SlotMap {
 }
 
 describe('LruSlots', () => {
-  it('keeps a column of values as the obvious LRU model does, for random sequences of get, set and delete', () => {
-    let runs = 0;
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 4 }),
-        fc.array(operation, { maxLength: 60 }),
-        (max, operations) => {
-          runs++;
-          const lru = new SlotMap(max);
-          const model = new ModelLru(max);
-          for (const step of operations) {
-            if (step.op === 'get') expect(lru.get(step.key)).toBe(model.get(step.key));
-            else if (step.op === 'set') {
-              lru.set(step.key, step.value);
-              model.set(step.key, step.value);
-            } else {
-              lru.delete(step.key);
-              model.delete(step.key);
+  it.each([
+    ['few keys, capacity 1 to 4', FEW_KEYS, 4, 60, 500],
+    ['many keys, capacity 1 to 100', MANY_KEYS, 100, 400, 300],
+  ] as const)(
+    'keeps a column of values as the obvious LRU model does, for random sequences of get, set and delete (%s)',
+    (_label, keys, maxCapacity, maxLength, numRuns) => {
+      let runs = 0;
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: maxCapacity }),
+          fc.array(operationOn(keys), { maxLength }),
+          (max, operations) => {
+            runs++;
+            const lru = new SlotMap(max);
+            const model = new ModelLru(max);
+            for (const step of operations) {
+              if (step.op === 'get') expect(lru.get(step.key)).toBe(model.get(step.key));
+              else if (step.op === 'set') {
+                lru.set(step.key, step.value);
+                model.set(step.key, step.value);
+              } else {
+                lru.delete(step.key);
+                model.delete(step.key);
+              }
+              expect(lru.slots.size).toBe(model.entries.length);
             }
-            expect(lru.slots.size).toBe(model.entries.length);
-          }
-          for (const [key, value] of [...model.entries]) expect(lru.get(key)).toBe(value);
-        },
-      ),
-      { numRuns: 500 },
-    );
-    console.log(`LruSlots model check: ${runs} random operation sequences`);
-  });
+            for (const [key, value] of [...model.entries]) expect(lru.get(key)).toBe(value);
+          },
+        ),
+        { numRuns },
+      );
+      expect(runs).toBe(numRuns);
+    },
+  );
 });
