@@ -100,3 +100,29 @@ describe.each(ADAPTERS)('handler subscription on the event emitter (%s)', (adapt
     expect(emitter.listenerCount('pathors:session.started')).toBe(0);
   });
 });
+
+describe.each(ADAPTERS)("a handler unsubscribed behind the module's back (%s)", (adapter) => {
+  let harness: WebhookApp;
+  beforeAll(async () => {
+    harness = await createWebhookApp({
+      adapter,
+      pathors: { webhook: { secret: SECRET } },
+      providers: [SingletonHandler],
+    });
+  });
+  afterAll(() => harness.app.close());
+
+  it('makes the webhook answer 500, so the event is neither marked done nor lost', async () => {
+    const emitter = harness.get(EventEmitter2);
+    const [listener] = emitter.listeners('pathors:session.started');
+    emitter.removeAllListeners('pathors:session.started');
+    const payload = buildSessionStarted();
+    expect((await deliver(harness, payload)).status).toBe(500);
+    expect(harness.get(SingletonHandler).received).toEqual([]);
+
+    // Once it listens again, the redelivery runs it: nothing was recorded as done.
+    emitter.on('pathors:session.started', listener!);
+    expect((await deliver(harness, payload)).status).toBe(200);
+    expect(harness.get(SingletonHandler).received.map((call) => call.sessionId)).toEqual([payload.sessionId]);
+  });
+});

@@ -220,7 +220,14 @@ export class PathorsDeliveryPipeline
         });
         if (dispatched instanceof Promise) this.leases.set(key, token);
         const { outcomes }: PathorsDispatchResult = yield dispatched;
-        if (anyFailed(outcomes)) {
+        if (outcomes.length !== handlerCount) {
+          // A handler unsubscribed behind the module's back never ran: the event must not be marked done.
+          this.logger.error(
+            `${handlerCount - outcomes.length} of ${handlerCount} handlers of ${delivery.eventName} did not run; ` +
+              'the event will be processed again on redelivery',
+          );
+        }
+        if (outcomes.length !== handlerCount || anyFailed(outcomes)) {
           yield this.store.release(key, token);
           return 'failed';
         }

@@ -139,8 +139,11 @@ class DispatchRun implements PathorsDispatchResult {
  */
 let currentRun: DispatchRun | undefined;
 
-/** Emitters the app's handlers are subscribed on: by the first `PathorsModule` registration of an app, once. */
-const subscribedEmitters = new WeakSet<EventEmitter2>();
+/**
+ * Per emitter the app's handlers are subscribed on (by the first `PathorsModule` registration of an app, once), how
+ * many listen to each emitter event name.
+ */
+const subscribedCounts = new WeakMap<EventEmitter2, Map<string, number>>();
 
 /**
  * Hands a validated event to its `@OnPathorsEvent` handlers through the app's event emitter and reports each outcome.
@@ -164,8 +167,9 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
 
   /** Subscribes every `@OnPathorsEvent()` handler of the app on the emitter. */
   onModuleInit(): void {
-    if (subscribedEmitters.has(this.emitter)) return;
-    subscribedEmitters.add(this.emitter);
+    if (subscribedCounts.has(this.emitter)) return;
+    const counts = new Map<string, number>();
+    subscribedCounts.set(this.emitter, counts);
     for (const registration of this.explorer.findHandlers()) {
       const handler = this.subscribedHandler(registration);
       const listener: EventListener = (event, delivery) => {
@@ -177,6 +181,7 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
         const emitterEvent = name === '*' ? CATCH_ALL_EMITTER_EVENT : toEmitterEvent(name);
         this.emitter.on(emitterEvent, listener);
         this.subscriptions.push([emitterEvent, listener]);
+        counts.set(emitterEvent, (counts.get(emitterEvent) ?? 0) + 1);
       }
     }
   }
@@ -186,14 +191,17 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
     if (this.subscriptions.length === 0) return;
     for (const [emitterEvent, listener] of this.subscriptions) this.emitter.off(emitterEvent, listener);
     this.subscriptions.length = 0;
-    subscribedEmitters.delete(this.emitter);
+    subscribedCounts.delete(this.emitter);
   }
 
-  /** Number of handlers that would receive an event of this name, catch-all handlers included. */
+  /**
+   * Number of `@OnPathorsEvent()` handlers that receive an event of this name, catch-all handlers included: each
+   * reports an outcome in {@link dispatch}. Zero before boot and after shutdown.
+   */
   handlerCount(name: string): number {
-    return (
-      this.emitter.listenerCount(toEmitterEvent(name)) + this.emitter.listenerCount(CATCH_ALL_EMITTER_EVENT)
-    );
+    const counts = subscribedCounts.get(this.emitter);
+    if (counts === undefined) return 0;
+    return (counts.get(toEmitterEvent(name)) ?? 0) + (counts.get(CATCH_ALL_EMITTER_EVENT) ?? 0);
   }
 
   /**
@@ -211,7 +219,8 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
     currentRun = run;
     try {
       this.emitter.emit(toEmitterEvent(delivery.eventName), event, delivery);
-      this.emitter.emit(CATCH_ALL_EMITTER_EVENT, event, delivery);
+      if (subscribedCounts.get(this.emitter)?.has(CATCH_ALL_EMITTER_EVENT))
+        this.emitter.emit(CATCH_ALL_EMITTER_EVENT, event, delivery);
     } finally {
       currentRun = outer;
     }
