@@ -41,8 +41,11 @@ export class PathorsWebhookAuthenticator {
     this.secrets = new ConstantTimeSecrets(options.webhook.secrets);
   }
 
-  /** Returns undefined when the request is authentic, otherwise the most specific reason it is not. */
-  authenticate(request: AuthenticationInput, nowMs: number = Date.now()): AuthenticationFailure | undefined {
+  /**
+   * Returns undefined when the request is authentic, otherwise the most specific reason it is not. `nowMs` is the time
+   * a signature's timestamp is checked against (default: now).
+   */
+  authenticate(request: AuthenticationInput, nowMs?: number): AuthenticationFailure | undefined {
     const { verify, secrets, signingKeys } = this.options;
     if (!verify) return undefined;
 
@@ -63,7 +66,7 @@ export class PathorsWebhookAuthenticator {
           signed,
           request.rawBody ?? Buffer.alloc(0),
           this.options.toleranceSeconds,
-          nowMs,
+          nowMs ?? Date.now(),
         );
         if (signatureFailure === undefined) return undefined;
         if (signatureFailure !== 'signature-headers-missing' || failure === 'credential-missing') {
