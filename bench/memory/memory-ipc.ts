@@ -4,7 +4,8 @@ export type MemoryRequest = { type: 'run'; deliveries: number; every: number };
 /** A memory reading, taken after a full garbage collection. */
 export interface MemoryReading {
   readonly rssBytes: number;
-  readonly heapUsedBytes: number;
+  /** The JS heap in use plus array buffers (typed arrays keep their memory outside the heap). */
+  readonly heapAndBuffersBytes: number;
 }
 
 /** What the memory process reports. */

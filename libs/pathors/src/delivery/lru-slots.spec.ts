@@ -38,15 +38,34 @@ const operationOn = (keys: readonly string[]) =>
   );
 const FEW_KEYS = ['a', 'b', 'c', 'd', 'e', 'f'];
 // Enough keys and capacity for the index to grow several times, wrap around and shift entries back on deletion.
-const MANY_KEYS = Array.from({ length: 120 }, (_, index) => `lifecycle:${index.toString(36)}:call.ended`);
+// Some keys fill most of a slot's row of 96 code units, some are longer (kept as strings), and some differ from a
+// base key in one code unit only, first, in the middle or last.
+const BASE_KEY = 'lifecycle:00000000-0000-4000-8000-000000000000:call.ended';
+const MANY_KEYS = [
+  ...Array.from({ length: 100 }, (_, index) =>
+    index % 10 === 0
+      ? `${'é'.repeat(90 + (index % 20))}${index}`
+      : `lifecycle:${index.toString(36)}:call.ended`,
+  ),
+  ...[0, 1, 25, BASE_KEY.length - 1].flatMap((at) =>
+    ['x', 'y'].map((unit) => `${BASE_KEY.slice(0, at)}${unit}${BASE_KEY.slice(at + 1)}`),
+  ),
+  BASE_KEY,
+  `${'k'.repeat(96)}`,
+  `${'k'.repeat(95)}l`,
+  `${'k'.repeat(97)}`,
+];
 
 /** A key-value LRU map made of the slots and a column of values, as the in-memory store uses them. */
 class SlotMap {
   readonly slots: LruSlots;
   private readonly values: number[] = [];
 
-  constructor(private readonly max: number) {
-    this.slots = new LruSlots(max);
+  constructor(
+    private readonly max: number,
+    hash?: (key: string) => number,
+  ) {
+    this.slots = new LruSlots(max, hash);
   }
 
   get(key: string): number | undefined {
@@ -68,20 +87,23 @@ class SlotMap {
 }
 
 describe('LruSlots', () => {
+  // A hash with four values makes most keys collide: the keys' contents must tell them apart.
+  const colliding = (key: string) => key.length % 4;
   it.each([
-    ['few keys, capacity 1 to 4', FEW_KEYS, 4, 60, 500],
-    ['many keys, capacity 1 to 100', MANY_KEYS, 100, 400, 300],
+    ['few keys, capacity 1 to 4', FEW_KEYS, 4, 60, 500, undefined],
+    ['many keys, capacity 1 to 100', MANY_KEYS, 100, 400, 300, undefined],
+    ['many keys, colliding hashes', MANY_KEYS, 100, 400, 200, colliding],
   ] as const)(
     'keeps a column of values as the obvious LRU model does, for random sequences of get, set and delete (%s)',
-    (_label, keys, maxCapacity, maxLength, numRuns) => {
+    (_label, keys, maxCapacity, maxLength, numRuns, hash) => {
       let runs = 0;
       fc.assert(
         fc.property(
           fc.integer({ min: 1, max: maxCapacity }),
-          fc.array(operationOn(keys), { maxLength }),
+          fc.array(operationOn(keys), { minLength: maxLength / 2, maxLength }),
           (max, operations) => {
             runs++;
-            const lru = new SlotMap(max);
+            const lru = new SlotMap(max, hash);
             const model = new ModelLru(max);
             for (const step of operations) {
               if (step.op === 'get') expect(lru.get(step.key)).toBe(model.get(step.key));
