@@ -1,9 +1,5 @@
 const EMPTY = 0;
 const MIN_CELLS = 16;
-/** UTF-16 code units of a key kept in the slot's own row of {@link LruSlots}' character column. */
-const KEY_WIDTH = 96;
-/** The length recorded for a key too long for its row, kept as a string instead. */
-const LONG_KEY = -1;
 
 /**
  * At most `max` string keys, each holding a slot number (0 to `max` - 1) that indexes the caller's own columns of
@@ -15,22 +11,11 @@ const LONG_KEY = -1;
  * deletions shift entries back): with up to 100,000 keys the index is far larger than the CPU caches, and a `Map`
  * lookup reads its bucket, then every key of the chain to compare it. Here a lookup reads one index cell and the
  * slot's stored hash, and compares a key only when the hashes match. The hash is seeded per instance.
- *
- * The keys themselves are copied into a column of UTF-16 code units ({@link KEY_WIDTH} per slot; a longer key is
- * kept as a string): a key string held per event would live until evicted, so every event would promote one object
- * into the old generation, which the garbage collector pays for in each young collection and in page faults.
  */
 export class LruSlots {
-  /** Per slot, the UTF-16 code units of its key, {@link KEY_WIDTH} each. */
-  private keyChars = new Uint16Array(0);
-  /** Per slot, the length of its key, or {@link LONG_KEY}. */
-  private keyLengths = new Int32Array(0);
-  /** Per slot, its key when it is too long for its row. */
-  private readonly longKeys: Array<string | undefined> = [];
+  private readonly keys: string[] = [];
   /** Per slot, the hash of its key. */
   private hashes = new Int32Array(0);
-  /** Slots used so far (free or not). */
-  private allocated = 0;
   /** Per slot, the next slot toward the most recently used end (-1 at that end). */
   private readonly newer: number[] = [];
   /** Per slot, the next slot toward the least recently used end (-1 at that end). */
@@ -41,8 +26,6 @@ export class LruSlots {
   private mask = MIN_CELLS - 1;
   private count = 0;
   private newest = -1;
-  /** The key of the newest slot as it was passed in, while known: the next lookup is often the same string. */
-  private newestKey: string | undefined;
   private oldest = -1;
   private readonly seed = (Math.random() * 2 ** 32) | 0;
   /** The key the last {@link find} did not find, and its hash, which {@link insert} then needs again. */
@@ -65,15 +48,14 @@ export class LruSlots {
   /** The slot of `key` (now the most recently used), or -1. */
   find(key: string): number {
     // The key just inserted or found is the one most often asked for next (a claim, then its completion).
-    if (this.newestKey === key && this.newest !== -1) return this.newest;
+    if (this.newest !== -1 && this.keys[this.newest] === key) return this.newest;
     const hash = this.hashOf(key);
     for (let cell = hash & this.mask; ; cell = (cell + 1) & this.mask) {
       const entry = this.cells[cell]!;
       if (entry === EMPTY) break;
       const slot = entry - 1;
-      if (this.hashes[slot] === hash && this.holds(slot, key)) {
+      if (this.hashes[slot] === hash && this.keys[slot] === key) {
         this.touch(slot);
-        this.newestKey = key;
         return slot;
       }
     }
@@ -96,16 +78,15 @@ export class LruSlots {
       this.unindex(slot);
       this.unlink(slot);
     } else {
-      slot = this.freeSlots.pop() ?? this.allocated++;
+      slot = this.freeSlots.pop() ?? this.keys.length;
       if (slot >= this.hashes.length) this.growSlots(slot + 1);
       this.count++;
       if (this.count * 2 > this.cells.length) this.reindex(this.cells.length * 2);
     }
-    this.store(slot, key);
+    this.keys[slot] = key;
     this.hashes[slot] = hash;
     this.index(slot, hash);
     this.linkNewest(slot);
-    this.newestKey = key;
     return slot;
   }
 
@@ -113,34 +94,9 @@ export class LruSlots {
   remove(slot: number): void {
     this.unindex(slot);
     this.unlink(slot);
-    this.longKeys[slot] = undefined;
+    this.keys[slot] = '';
     this.freeSlots.push(slot);
     this.count--;
-    this.newestKey = undefined;
-  }
-
-  /** Copies `key` into the row of `slot` (or keeps it as a string when it is longer than a row). */
-  private store(slot: number, key: string): void {
-    if (key.length > KEY_WIDTH) {
-      this.keyLengths[slot] = LONG_KEY;
-      this.longKeys[slot] = key;
-      return;
-    }
-    this.keyLengths[slot] = key.length;
-    this.longKeys[slot] = undefined;
-    const row = slot * KEY_WIDTH;
-    for (let index = 0; index < key.length; index++) this.keyChars[row + index] = key.charCodeAt(index);
-  }
-
-  /** Whether `slot` holds `key`. */
-  private holds(slot: number, key: string): boolean {
-    const length = this.keyLengths[slot]!;
-    if (length === LONG_KEY) return this.longKeys[slot] === key;
-    if (length !== key.length) return false;
-    const row = slot * KEY_WIDTH;
-    for (let index = 0; index < length; index++)
-      if (this.keyChars[row + index] !== key.charCodeAt(index)) return false;
-    return true;
   }
 
   /** FNV-1a over the UTF-16 code units from the instance's seed, then MurmurHash3's finaliser for the low bits. */
@@ -183,13 +139,11 @@ export class LruSlots {
     for (let slot = this.newest; slot !== -1; slot = this.older[slot]!) this.index(slot, this.hashes[slot]!);
   }
 
-  /** Widens the per-slot columns to at least `length` slots, doubling up to `max`. */
+  /** Widens the per-slot hashes to at least `length` slots, doubling up to `max`. */
   private growSlots(length: number): void {
-    const capacity = Math.min(this.max, Math.max(length, 1024, this.hashes.length * 2));
-    const widen = <T extends Int32Array | Uint16Array>(column: T, next: T): T => (next.set(column), next);
-    this.hashes = widen(this.hashes, new Int32Array(capacity));
-    this.keyLengths = widen(this.keyLengths, new Int32Array(capacity));
-    this.keyChars = widen(this.keyChars, new Uint16Array(capacity * KEY_WIDTH));
+    const hashes = new Int32Array(Math.min(this.max, Math.max(length, 1024, this.hashes.length * 2)));
+    hashes.set(this.hashes);
+    this.hashes = hashes;
   }
 
   private touch(slot: number): void {
