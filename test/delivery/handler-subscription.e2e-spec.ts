@@ -92,12 +92,13 @@ describe.each(ADAPTERS)('handler subscription on the event emitter (%s)', (adapt
     expect(handler.received.slice(before)).toEqual([{ sessionId: 'by-hand', delivery: 'not a delivery' }]);
   });
 
-  it('unsubscribes its handlers when the app shuts down', async () => {
+  it('unsubscribes its handlers when the app shuts down, and a second close is harmless', async () => {
     const emitter = harness.get(EventEmitter2);
     expect(emitter.listenerCount('pathors:call.ended')).toBe(1);
     await harness.app.close();
     expect(emitter.listenerCount('pathors:call.ended')).toBe(0);
     expect(emitter.listenerCount('pathors:session.started')).toBe(0);
+    await expect(harness.app.close()).resolves.toBeUndefined();
   });
 });
 

@@ -89,6 +89,8 @@ export class UndiciPathorsHttpTransport extends PathorsHttpTransport implements 
   }
 
   async onModuleDestroy(): Promise<void> {
+    // Closing the app twice must not throw: NestJS 11 runs the hook again on a second close.
+    if (this.pool.closed || this.pool.destroyed) return;
     await this.pool.close();
   }
 }
