@@ -92,6 +92,24 @@ describe.each(ADAPTERS)('handler subscription on the event emitter (%s)', (adapt
     expect(handler.received.slice(before)).toEqual([{ sessionId: 'by-hand', delivery: 'not a delivery' }]);
   });
 
+  it('runs a request-scoped handler on an instance of its own when other code emits its event name', async () => {
+    requestScopedCalls.length = 0;
+    const emitter = harness.get(EventEmitter2);
+    const [running] = (await emitter.emitAsync(
+      'pathors:call.ended',
+      { sessionId: 'by-hand' },
+      'not a delivery',
+    )) as [unknown];
+    await running;
+    expect(requestScopedCalls).toEqual([
+      {
+        instance: expect.any(Number),
+        request: [{ sessionId: 'by-hand' }, 'not a delivery'],
+        sessionId: 'by-hand',
+      },
+    ]);
+  });
+
   it('unsubscribes its handlers when the app shuts down, and a second close is harmless', async () => {
     const emitter = harness.get(EventEmitter2);
     expect(emitter.listenerCount('pathors:call.ended')).toBe(1);

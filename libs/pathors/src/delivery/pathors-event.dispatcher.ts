@@ -53,7 +53,8 @@ interface SubscribedHandler {
   readonly invoke: (event: unknown, delivery: unknown) => unknown;
 }
 
-const NO_OUTCOMES: PathorsHandlerOutcome[] = [];
+/** Shared by every dispatch with no outcome yet; never written to (see `DispatchRun.record`). */
+const NO_OUTCOMES = Object.freeze([]) as unknown as PathorsHandlerOutcome[];
 
 const hasEntries = (list: unknown): boolean => Array.isArray(list) && list.length > 0;
 
@@ -175,6 +176,8 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
       const listener: EventListener = (event, delivery) => {
         const run = currentRun;
         if (run !== undefined && run.delivery === delivery) run.run(handler, event);
+        // Emitted by other code: the method itself (on an instance of its own when request-scoped).
+        else if (registration.requestScopedToken !== undefined) return handler.invoke(event, delivery);
         else return registration.method.call(registration.instance, event, delivery);
       };
       for (const name of registration.events) {
