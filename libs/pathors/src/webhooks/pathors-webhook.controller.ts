@@ -3,7 +3,6 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { whenReady, type MaybePromise } from '../delivery/steps.util.js';
 import { PathorsWebhookReceiver } from './pathors-webhook.receiver.js';
 
-const STAGE = process.env.PATHORS_STAGE;
 interface AdapterRequest {
   headers: Record<string, string | string[] | undefined>;
   body?: unknown;
@@ -21,7 +20,6 @@ abstract class PathorsWebhookControllerBase {
   @Post()
   @HttpCode(HttpStatus.OK)
   receive(@Req() request: AdapterRequest, @Res() response: unknown): MaybePromise<void> {
-    if (STAGE === 'stub') return this.adapterHost.httpAdapter.reply(response, { received: true }, 200);
     const answer = this.receiver.receive({
       headers: request.headers,
       body: request.body,
