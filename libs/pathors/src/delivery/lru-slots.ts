@@ -1,3 +1,19 @@
+/**
+ * A per-slot typed array widened to hold at least `length` slots: doubled, at least 1,024, at most `max`; the values
+ * are kept. Shared by the slots' own column and the in-memory store's.
+ */
+export function widenedColumn<T extends Uint8Array | Int32Array | Float64Array>(
+  column: T,
+  length: number,
+  max: number,
+): T {
+  const widened = new (column.constructor as new (size: number) => T)(
+    Math.min(max, Math.max(length, 1024, column.length * 2)),
+  );
+  widened.set(column);
+  return widened;
+}
+
 const EMPTY = 0;
 const MIN_CELLS = 16;
 
@@ -79,7 +95,7 @@ export class LruSlots {
       this.unlink(slot);
     } else {
       slot = this.freeSlots.pop() ?? this.keys.length;
-      if (slot >= this.hashes.length) this.growSlots(slot + 1);
+      if (slot >= this.hashes.length) this.hashes = widenedColumn(this.hashes, slot + 1, this.max);
       this.count++;
       if (this.count * 2 > this.cells.length) this.reindex(this.cells.length * 2);
     }
@@ -137,13 +153,6 @@ export class LruSlots {
     this.cells = new Int32Array(cellCount);
     this.mask = cellCount - 1;
     for (let slot = this.newest; slot !== -1; slot = this.older[slot]!) this.index(slot, this.hashes[slot]!);
-  }
-
-  /** Widens the per-slot hashes to at least `length` slots, doubling up to `max`. */
-  private growSlots(length: number): void {
-    const hashes = new Int32Array(Math.min(this.max, Math.max(length, 1024, this.hashes.length * 2)));
-    hashes.set(this.hashes);
-    this.hashes = hashes;
   }
 
   private touch(slot: number): void {

@@ -65,4 +65,20 @@ describe('MemoryIdempotencyStore', () => {
     await store.complete('c');
     expect(await store.areDone(['a', 'b', 'c'])).toEqual([true, false, true]);
   });
+
+  it('keeps every record while its columns widen past their first 1,024 slots, then evicts the oldest at the cap', async () => {
+    const store = new MemoryIdempotencyStore({ maxEvents: 3000 });
+    const keys = Array.from({ length: 3000 }, (_, index) => `lifecycle:${index}:call.ended`);
+    for (const [index, key] of keys.entries()) {
+      if (index % 2 === 0) await store.complete(key);
+      else expect((await store.claim(key, `t${index}`, 60_000)).status).toBe('claimed');
+    }
+    const done = await store.areDone(keys);
+    expect(done.filter(Boolean)).toHaveLength(1500);
+    expect(done.every((isDone, index) => isDone === (index % 2 === 0))).toBe(true);
+    expect(await store.claim(keys[1]!, 'other', 60_000)).toEqual({ status: 'in-progress' });
+    await store.complete('lifecycle:one-more:call.ended');
+    // areDone looked the keys up in order, so keys[0] is now the least recently used: the one forgotten.
+    expect(await store.areDone([keys[0]!, 'lifecycle:one-more:call.ended'])).toEqual([false, true]);
+  });
 });

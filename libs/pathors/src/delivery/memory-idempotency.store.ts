@@ -1,4 +1,4 @@
-import { LruSlots } from './lru-slots.js';
+import { LruSlots, widenedColumn } from './lru-slots.js';
 import type { MaybePromise } from './steps.util.js';
 import {
   NO_COMPLETED_HANDLERS,
@@ -140,7 +140,11 @@ export class MemoryIdempotencyStore extends PathorsIdempotencyStore {
   /** A new record for `key`, just found absent (or expired): not done, not claimed, with a fresh TTL. */
   private insert(key: string, now: number): number {
     const slot = this.slots.insert(key);
-    if (slot >= this.expiresAt.length) this.grow(slot + 1);
+    if (slot >= this.expiresAt.length) {
+      this.done = widenedColumn(this.done, slot + 1, this.maxEvents);
+      this.leaseUntil = widenedColumn(this.leaseUntil, slot + 1, this.maxEvents);
+      this.expiresAt = widenedColumn(this.expiresAt, slot + 1, this.maxEvents);
+    }
     this.clear(slot);
     this.expiresAt[slot] = now + this.ttlMs;
     return slot;
@@ -152,14 +156,5 @@ export class MemoryIdempotencyStore extends PathorsIdempotencyStore {
     this.leaseUntil[slot] = 0;
     this.handlers[slot] = undefined;
     this.expiresAt[slot] = 0;
-  }
-
-  /** Widens the typed columns to at least `length` slots, doubling up to `maxEvents`. */
-  private grow(length: number): void {
-    const capacity = Math.min(this.maxEvents, Math.max(length, 1024, this.expiresAt.length * 2));
-    const widen = <T extends Uint8Array | Float64Array>(column: T, next: T): T => (next.set(column), next);
-    this.done = widen(this.done, new Uint8Array(capacity));
-    this.leaseUntil = widen(this.leaseUntil, new Float64Array(capacity));
-    this.expiresAt = widen(this.expiresAt, new Float64Array(capacity));
   }
 }

@@ -14,7 +14,7 @@ import type { UnknownPathorsEvent } from '../events/unknown-pathors.event.js';
 import type { PathorsDelivery } from './pathors-delivery.js';
 import { PathorsHandlerExplorer, type PathorsHandlerRegistration } from './pathors-handler.explorer.js';
 import { CATCH_ALL_EMITTER_EVENT, PATHORS_CONTEXT_TYPE, toEmitterEvent } from './pathors-events.constants.js';
-import type { MaybePromise } from './steps.util.js';
+import { isThenable, type MaybePromise } from './steps.util.js';
 
 /** How one handler fared with one event. */
 export interface PathorsHandlerOutcome {
@@ -57,9 +57,6 @@ interface SubscribedHandler {
 const NO_OUTCOMES = Object.freeze([]) as unknown as PathorsHandlerOutcome[];
 
 const hasEntries = (list: unknown): boolean => Array.isArray(list) && list.length > 0;
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
 
 /**
  * One dispatch of one delivery: runs each handler the emitter calls, records its outcome, and collects the runs that

@@ -10,7 +10,8 @@ export type MaybePromise<T> = T | Promise<T>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a yield's result is typed where it is read (above)
 export type Steps<T> = Generator<unknown, T, any>;
 
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+/** Whether `value` is a promise or another thenable (what `await` would wait for). */
+export const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
 
 /** Calls `next` with `value` now, or once it resolves when it is a promise; `next`'s throw is thrown or rejected alike. */
