@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Inject, Injectable, Scope } from '@nestjs/common';
 import { REQUEST } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import request from 'supertest';
 import { CallEndedEvent, OnPathorsEvent, PathorsDelivery, SessionStartedEvent } from 'nestjs-pathors';
 import { buildCallEnded, buildSessionStarted, sharedSecretHeaders } from 'nestjs-pathors/testing';
-import { ADAPTERS, createWebhookApp, type WebhookApp } from '../support/webhook-app.js';
+import { ADAPTERS, useWebhookApp, type WebhookApp } from '../support/webhook-app.js';
 
 const SECRET = 'subscription-secret-123456';
 
@@ -43,22 +43,18 @@ class SingletonHandler {
 }
 
 describe.each(ADAPTERS)('handler subscription on the event emitter (%s)', (adapter) => {
-  let harness: WebhookApp;
-  beforeAll(async () => {
-    harness = await createWebhookApp({
-      adapter,
-      pathors: { webhook: { secret: SECRET } },
-      providers: [RequestScopedHandler, SingletonHandler],
-    });
+  const app = useWebhookApp({
+    adapter,
+    pathors: { webhook: { secret: SECRET } },
+    providers: [RequestScopedHandler, SingletonHandler],
   });
-  afterAll(() => harness.app.close());
 
   it('runs a request-scoped handler on a fresh instance per event, awaited before the answer', async () => {
     requestScopedCalls.length = 0;
     const first = buildCallEnded();
     const second = buildCallEnded();
-    expect((await deliver(harness, first)).status).toBe(200);
-    expect((await deliver(harness, second)).status).toBe(200);
+    expect((await deliver(app(), first)).status).toBe(200);
+    expect((await deliver(app(), second)).status).toBe(200);
     expect(requestScopedCalls.map((call) => call.sessionId)).toEqual([first.sessionId, second.sessionId]);
     const [a, b] = requestScopedCalls;
     expect(a!.instance).not.toBe(b!.instance);
@@ -70,10 +66,10 @@ describe.each(ADAPTERS)('handler subscription on the event emitter (%s)', (adapt
   });
 
   it('hands the delivery itself to a handler and records its success', async () => {
-    const handler = harness.get(SingletonHandler);
+    const handler = app().get(SingletonHandler);
     const payload = buildSessionStarted();
-    expect((await deliver(harness, payload)).status).toBe(200);
-    expect((await deliver(harness, payload)).body).toEqual({
+    expect((await deliver(app(), payload)).status).toBe(200);
+    expect((await deliver(app(), payload)).body).toEqual({
       received: true,
       note: 'duplicate: already processed',
     });
@@ -83,9 +79,9 @@ describe.each(ADAPTERS)('handler subscription on the event emitter (%s)', (adapt
   });
 
   it('calls the plain method when other code emits the same event name on the emitter', () => {
-    const handler = harness.get(SingletonHandler);
+    const handler = app().get(SingletonHandler);
     const before = handler.received.length;
-    const emitted = harness
+    const emitted = app()
       .get(EventEmitter2)
       .emit('pathors:session.started', { sessionId: 'by-hand' }, 'not a delivery');
     expect(emitted).toBe(true);
@@ -94,7 +90,7 @@ describe.each(ADAPTERS)('handler subscription on the event emitter (%s)', (adapt
 
   it('runs a request-scoped handler on an instance of its own when other code emits its event name', async () => {
     requestScopedCalls.length = 0;
-    const emitter = harness.get(EventEmitter2);
+    const emitter = app().get(EventEmitter2);
     const [running] = (await emitter.emitAsync(
       'pathors:call.ended',
       { sessionId: 'by-hand' },
@@ -111,37 +107,37 @@ describe.each(ADAPTERS)('handler subscription on the event emitter (%s)', (adapt
   });
 
   it('unsubscribes its handlers when the app shuts down, and a second close is harmless', async () => {
-    const emitter = harness.get(EventEmitter2);
+    const emitter = app().get(EventEmitter2);
     expect(emitter.listenerCount('pathors:call.ended')).toBe(1);
-    await harness.app.close();
+    await app().app.close();
     expect(emitter.listenerCount('pathors:call.ended')).toBe(0);
     expect(emitter.listenerCount('pathors:session.started')).toBe(0);
-    await expect(harness.app.close()).resolves.toBeUndefined();
+    await expect(app().app.close()).resolves.toBeUndefined();
   });
 });
 
 describe.each(ADAPTERS)("a handler unsubscribed behind the module's back (%s)", (adapter) => {
-  let harness: WebhookApp;
-  beforeAll(async () => {
-    harness = await createWebhookApp({
-      adapter,
-      pathors: { webhook: { secret: SECRET } },
-      providers: [SingletonHandler],
-    });
+  const app = useWebhookApp({
+    adapter,
+    pathors: { webhook: { secret: SECRET } },
+    providers: [SingletonHandler],
   });
-  afterAll(() => harness.app.close());
 
   it('makes the webhook answer 500, so the event is neither marked done nor lost', async () => {
-    const emitter = harness.get(EventEmitter2);
+    const emitter = app().get(EventEmitter2);
     const [listener] = emitter.listeners('pathors:session.started');
     emitter.removeAllListeners('pathors:session.started');
     const payload = buildSessionStarted();
-    expect((await deliver(harness, payload)).status).toBe(500);
-    expect(harness.get(SingletonHandler).received).toEqual([]);
+    expect((await deliver(app(), payload)).status).toBe(500);
+    expect(app().get(SingletonHandler).received).toEqual([]);
 
     // Once it listens again, the redelivery runs it: nothing was recorded as done.
     emitter.on('pathors:session.started', listener!);
-    expect((await deliver(harness, payload)).status).toBe(200);
-    expect(harness.get(SingletonHandler).received.map((call) => call.sessionId)).toEqual([payload.sessionId]);
+    expect((await deliver(app(), payload)).status).toBe(200);
+    expect(
+      app()
+        .get(SingletonHandler)
+        .received.map((call) => call.sessionId),
+    ).toEqual([payload.sessionId]);
   });
 });

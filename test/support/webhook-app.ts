@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from '@jest/globals';
 import {
   Module,
   type DynamicModule,
@@ -60,4 +61,17 @@ export async function createWebhookApp(options: WebhookAppOptions): Promise<Webh
   if (options.adapter === 'fastify')
     await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
   return { app, server: app.getHttpServer() as Server, get: (type) => app.get(type) };
+}
+
+/**
+ * Boots an app with {@link createWebhookApp} before the enclosing suite's tests and closes it after them; the returned
+ * function gives the booted app inside a test.
+ */
+export function useWebhookApp(options: WebhookAppOptions): () => WebhookApp {
+  let harness: WebhookApp | undefined;
+  beforeAll(async () => {
+    harness = await createWebhookApp(options);
+  });
+  afterAll(() => harness?.app.close());
+  return () => harness!;
 }
