@@ -43,6 +43,25 @@ describe('ConstantTimeSecrets', () => {
     },
   );
 
+  it('compares every code unit of secrets longer than the minimal width, and of values past it', () => {
+    const long = 'x'.repeat(100) + 'end';
+    const longSecrets = new ConstantTimeSecrets(['short', long]);
+    expect(longSecrets.matchesAny(long)).toBe(true);
+    expect(longSecrets.matchesAny('x'.repeat(100) + 'enD')).toBe(false);
+    expect(longSecrets.matchesAny(long.slice(0, -1))).toBe(false);
+    expect(longSecrets.matchesAny(`${long}\u0000`)).toBe(false);
+    expect(longSecrets.matchesAny('short' + 'x'.repeat(200))).toBe(false);
+    expect(longSecrets.matchesAny('short')).toBe(true);
+  });
+
+  it('compares UTF-16 code units exactly (no padding or normalisation makes two values equal)', () => {
+    const unicode = new ConstantTimeSecrets(['ünïcödé ✓ 🔑']);
+    expect(unicode.matchesAny('ünïcödé ✓ 🔑')).toBe(true);
+    expect(unicode.matchesAny('ünïcödé ✓ 🔒')).toBe(false);
+    expect(unicode.matchesAny('u\u0308nïcödé ✓ 🔑')).toBe(false);
+    expect(new ConstantTimeSecrets(['abc']).matchesAny('abc\u0000')).toBe(false);
+  });
+
   it('matches nothing when no secret is configured', () => {
     expect(new ConstantTimeSecrets([]).matchesAny('')).toBe(false);
   });
