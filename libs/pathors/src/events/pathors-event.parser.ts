@@ -58,7 +58,9 @@ export function findUnsafePayloadShape(payload: unknown): PathorsEventIssue | un
 }
 
 function unsafeShapeIn(value: object, depth: number): PathorsEventIssue | undefined {
-  for (const key of Object.keys(value)) {
+  // for-in rather than Object.keys: no array per object. It visits inherited enumerable keys too, which a parsed
+  // payload does not have (and which could only refuse more, never let a forbidden own key through).
+  for (const key in value) {
     if (key === '__proto__' || key === 'constructor') return { path: key, reason: 'forbidden key' };
     const child = (value as Record<string, unknown>)[key];
     if (typeof child !== 'object' || child === null) continue;

@@ -17,7 +17,7 @@ import {
   PathorsDeliveryPipeline,
   type PathorsDeliveryOutcome,
 } from '../delivery/pathors-delivery.pipeline.js';
-import { parsePathorsEvent, type ParsedPathorsPayload } from '../events/pathors-event.parser.js';
+import { parsePathorsEvent } from '../events/pathors-event.parser.js';
 import { whenReady, type MaybePromise } from '../delivery/steps.util.js';
 import type { ResolvedPathorsOptions, ResolvedWebhookOptions } from '../pathors-options.resolver.js';
 import { PATHORS_RESOLVED_OPTIONS } from '../pathors.constants.js';
@@ -65,13 +65,10 @@ const ANSWERS: Readonly<
 };
 
 /** The answer to a delivery's outcome; a failure on our side is thrown as the 5xx the sender retries on. */
-function answerFor(
-  outcome: PathorsDeliveryOutcome,
-  kind: ParsedPathorsPayload['kind'],
-): PathorsWebhookAnswer {
+function answerFor(outcome: PathorsDeliveryOutcome, unknownName: boolean): PathorsWebhookAnswer {
   switch (outcome) {
     case 'handled':
-      return kind === 'unknown' ? UNKNOWN_HANDLED : HANDLED;
+      return unknownName ? UNKNOWN_HANDLED : HANDLED;
     case 'failed':
       throw new InternalServerErrorException(
         'A handler failed; the event will be processed again on redelivery',
@@ -84,6 +81,10 @@ function answerFor(
       return ANSWERS[outcome];
   }
 }
+
+// One function per kind of event, made once: the answer to each request needs no closure of its own.
+const answerForKnown = (outcome: PathorsDeliveryOutcome) => answerFor(outcome, false);
+const answerForUnknown = (outcome: PathorsDeliveryOutcome) => answerFor(outcome, true);
 
 /**
  * The webhook pipeline, independent of the HTTP adapter: transport checks (413, 415), authentication (401, before
@@ -130,8 +131,9 @@ export class PathorsWebhookReceiver {
     if (parsed.kind === 'unknown') this.logUnknownOnce(parsed.name);
 
     // Idempotency claim, per-handler completion records, ordering, answer budget or inbox: see the pipeline.
-    return whenReady(this.pipeline.accept(parsed.event, delivery), (outcome) =>
-      answerFor(outcome, parsed.kind),
+    return whenReady(
+      this.pipeline.accept(parsed.event, delivery),
+      parsed.kind === 'unknown' ? answerForUnknown : answerForKnown,
     );
   }
 
