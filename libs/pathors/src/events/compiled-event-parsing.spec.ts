@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import { isURL, validateSync } from 'class-validator';
 import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
 import * as builders from '../testing/event-builders.js';
 import { compiledPlainToInstance } from './compiled-plain-to-instance.util.js';
-import { passesCompiledValidation } from './compiled-validation.util.js';
+import { isPlainHttpUrl, passesCompiledValidation } from './compiled-validation.util.js';
 import { PATHORS_EVENT_CLASSES, type PathorsEventClass } from './pathors-event.map.js';
 import { findUnsafePayloadShape } from './pathors-event.parser.js';
 
@@ -131,5 +131,103 @@ describe('compiled event parsing', () => {
     (instance as unknown as Json).period = { start: new Date(), end: new Date() };
     expect(passesCompiledValidation(instance)).toBe(false);
     expect(validateSync(instance, VALIDATION_OPTIONS)).not.toHaveLength(0);
+  });
+});
+
+describe('the plain http(s) URL shortcut of @IsUrl({ require_tld: false })', () => {
+  const HOST_CHARS = [
+    'a',
+    'Z',
+    'x',
+    '0',
+    '9',
+    '-',
+    '-',
+    '_',
+    '.',
+    'ſ',
+    'K',
+    'ａ',
+    'é',
+    ' ',
+    ':',
+    '@',
+    '[',
+    ']',
+  ];
+  const TAIL_CHARS = [
+    '/',
+    '?',
+    '#',
+    '&',
+    '=',
+    'a',
+    '%',
+    '@',
+    ':',
+    '.',
+    '<',
+    '>',
+    ' ',
+    '\t',
+    '\u00a0',
+    '\u2028',
+    '\ufeff',
+  ];
+  const label = fc.oneof(
+    { arbitrary: fc.stringMatching(/^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,6}[a-zA-Z0-9])?$/), weight: 16 },
+    fc.string({ unit: fc.constantFrom('a', 'b', '0', '1', '-'), minLength: 0, maxLength: 66 }),
+    fc.string({ unit: fc.constantFrom(...HOST_CHARS), maxLength: 8 }),
+    fc.constantFrom('1', '255', '0', 'localhost', 'xn--bcher-kva', '-a', 'a-'),
+    fc.integer({ min: 60, max: 66 }).map((length) => 'l'.repeat(length)),
+  );
+  const urlish = fc
+    .record({
+      protocol: fc.constantFrom(
+        ...['https://', 'http://', 'HTTPS://', 'hTtP://', 'https://', 'http://'],
+        ...['ftp://', '//', 'https:/', 'https:', ''],
+      ),
+      auth: fc.constantFrom('', '', '', '', '', '', 'user:pw@', '@', ':@'),
+      labels: fc.array(label, { minLength: 1, maxLength: 5 }),
+      port: fc.constantFrom('', '', '', '', '', '', ':80', ':0', ':65536', ':x'),
+      tail: fc.oneof(
+        {
+          arbitrary: fc.string({ unit: fc.constantFrom(...TAIL_CHARS.slice(0, 10)), maxLength: 12 }),
+          weight: 4,
+        },
+        fc.string({ unit: fc.constantFrom(...TAIL_CHARS), maxLength: 12 }),
+        fc.integer({ min: 2040, max: 2100 }).map((length) => `/${'p'.repeat(length)}`),
+      ),
+    })
+    .map(({ protocol, auth, labels, port, tail }) => `${protocol}${auth}${labels.join('.')}${port}${tail}`);
+
+  it.each([true, false])(
+    'says "valid" only where validator.isURL agrees (require_protocol %p)',
+    (requireProtocol) => {
+      let shortcuts = 0;
+      fc.assert(
+        fc.property(urlish, (value) => {
+          if (!isPlainHttpUrl(value)) return;
+          shortcuts++;
+          expect(isURL(value, { require_protocol: requireProtocol, require_tld: false })).toBe(true);
+        }),
+        { numRuns: 20_000 },
+      );
+      // The shortcut was taken often enough for the property to mean something.
+      expect(shortcuts).toBeGreaterThan(500);
+    },
+  );
+
+  it('takes the shortcut for the recording URLs Pathors sends, and leaves IP hosts, ports and credentials to isURL', () => {
+    expect(isPlainHttpUrl('https://recordings.pathors.example/r/abc123.mp3?sig=x')).toBe(true);
+    expect(isPlainHttpUrl('http://localhost/r.mp3')).toBe(true);
+    for (const value of [
+      'https://127.0.0.1/r.mp3',
+      'https://host:8443/r',
+      'https://u:p@host/r',
+      'https://host./r',
+    ])
+      expect(isPlainHttpUrl(value)).toBe(false);
+    expect(isPlainHttpUrl('https://a.b/' + 'p'.repeat(2100))).toBe(false);
   });
 });

@@ -152,6 +152,44 @@ const INLINE_CHECKS: Readonly<
   },
 };
 
+const HOST_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+/**
+ * An http(s) URL whose host is a plain DNS name (ASCII labels of 1 to 63 letters, digits and inner hyphens, the last
+ * not all digits), then anything but blanks and `<` `>`: case-insensitive, without the `u` flag, so that only ASCII
+ * letters match `[a-z]`.
+ */
+const PLAIN_HTTP_URL = new RegExp(
+  `^https?://(?:${HOST_LABEL}\\.)*(?![0-9]+(?:[/?#]|$))${HOST_LABEL}(?:[/?#][^\\s<>]*)?$`,
+  'i',
+);
+/** validator's `max_allowed_length` default. */
+const MAX_URL_LENGTH = 2084;
+
+/**
+ * Whether `value` is a URL that validator's `isURL` surely accepts with `require_tld: false` and every other option at
+ * its default: the protocol is http or https, the host passes `isFQDN` (every label 1-63 characters of `[a-z0-9-]`, no
+ * hyphen at either end, a last label that is not all digits), there is no port and no credentials, what follows the
+ * host is never checked by `isURL` beyond blanks, `<` and `>`, and the length is within the default limit. Anything
+ * else is left to `isURL` itself (a property test holds every `true` here to `isURL`'s verdict).
+ */
+export const isPlainHttpUrl = (value: unknown): boolean =>
+  typeof value === 'string' && value.length <= MAX_URL_LENGTH && PLAIN_HTTP_URL.test(value);
+
+/**
+ * Cheap checks that decide "valid" for some values only, by decorator name, as expressions: when one is true the
+ * constraint holds and its `validate` is not called; otherwise `validate` decides.
+ */
+const FAST_PATHS: Readonly<
+  Record<string, (v: string, constraints: readonly unknown[]) => string | undefined>
+> = {
+  // require_protocol does not matter: an explicit http(s) protocol is accepted either way.
+  isUrl: (v, [options]) => {
+    if (typeof options !== 'object' || options === null) return undefined;
+    const { require_tld: requireTld, require_protocol: _, ...others } = options as Record<string, unknown>;
+    return requireTld === false && Object.keys(others).length === 0 ? `isPlainHttpUrl(${v})` : undefined;
+  },
+};
+
 /** `@IsOptional()`'s condition, inline: the property is neither null nor undefined. */
 const inlineCondition = (condition: ValidationMetadata, v: string): string | undefined =>
   condition.name === 'isOptional' ? `(${v} !== null && ${v} !== undefined)` : undefined;
@@ -185,10 +223,18 @@ function compile(plan: ValidationPlan | null): CompiledCheck {
       if (metadata.validateIf) lines.push(`if (${ref(metadata)}.validateIf(o, v)) {`);
       const a = expression('v') === undefined ? ref(args) : undefined;
       if (a) lines.push(`${a}.object = o; ${a}.value = v;`);
+      const fast = (value: string) =>
+        constraints.length === 1
+          ? FAST_PATHS[metadata.name ?? '']?.(value, metadata.constraints ?? [])
+          : undefined;
       const validate = (value: string) =>
         a === undefined
           ? [`if (!${expression(value)!}) return false;`]
-          : constraints.map((c) => `if (!passes(${ref(c.instance)}.validate(${value}, ${a}))) return false;`);
+          : constraints.map((c) => {
+              const verdict = `passes(${ref(c.instance)}.validate(${value}, ${a}))`;
+              const shortcut = fast(value);
+              return `if (!${shortcut === undefined ? verdict : `(${shortcut} || ${verdict})`}) return false;`;
+            });
       if (metadata.each) {
         lines.push('if (isCollection(v)) {', 'for (const item of v instanceof Map ? v.values() : v) {');
         lines.push(...validate('item'), '}', '} else {', ...validate('v'), '}');
@@ -210,10 +256,10 @@ function compile(plan: ValidationPlan | null): CompiledCheck {
     '};',
   ].join('\n');
   // Generated from metadata only (see above): no payload value ever reaches the source text.
-  const factory = new Function('refs', 'passes', 'isCollection', 'nestedHold', source) as (
+  const factory = new Function('refs', 'passes', 'isCollection', 'nestedHold', 'isPlainHttpUrl', source) as (
     ...parts: unknown[]
   ) => CompiledCheck;
-  return factory(refs, passes, isCollection, nestedHold);
+  return factory(refs, passes, isCollection, nestedHold, isPlainHttpUrl);
 }
 
 function checkOf(target: Target, schema: string | undefined): CompiledCheck {
