@@ -15,16 +15,13 @@ import { PATHORS_RESOLVED_OPTIONS } from '../pathors.constants.js';
 import { deliveryOf } from './delivery-of.util.js';
 import type { PathorsDelivery } from './pathors-delivery.js';
 import type { PathorsDeliveryRecord } from './pathors-delivery-record.js';
-import {
-  PathorsEventDispatcher,
-  type PathorsDispatchResult,
-  type PathorsHandlerOutcome,
-} from './pathors-event.dispatcher.js';
-import type { PathorsClaim, PathorsIdempotencyStore } from './pathors-idempotency.store.js';
+import { PathorsEventDispatcher } from './pathors-event.dispatcher.js';
+import type { PathorsIdempotencyStore } from './pathors-idempotency.store.js';
 import { AnswerDeadlines } from './answer-deadlines.js';
 import { raceTimeout } from './race-timeout.util.js';
 import { SessionSequencer } from './session-sequencer.js';
-import { runSteps, type MaybePromise, type Steps } from './steps.util.js';
+import type { MaybePromise } from './steps.util.js';
+import { DeliveryRun, reasonOf, type DeliveryRunContext, type DeliveryRunOutcome } from './delivery-run.js';
 import type { PathorsInbox } from './pathors-inbox.js';
 
 /**
@@ -50,11 +47,6 @@ export type PathorsDeliveryOutcome =
   | 'error'
   | 'shutting-down';
 
-type RunOutcome = Extract<
-  PathorsDeliveryOutcome,
-  'handled' | 'duplicate' | 'in-progress' | 'failed' | 'error'
->;
-
 const JSON_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'application/json' };
 
 /** Why an inbox job is retried, by outcome. */
@@ -63,13 +55,6 @@ const INBOX_FAILURES = {
   'in-progress': (name: string) => `${name} is being processed elsewhere; retrying later`,
   error: (name: string) => `The idempotency store failed while processing ${name}`,
 } as const;
-
-const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
-function anyFailed(outcomes: readonly PathorsHandlerOutcome[]): boolean {
-  for (const outcome of outcomes) if (outcome.status === 'failed') return true;
-  return false;
-}
 
 /**
  * Turns validated deliveries into handler runs with the module's guarantees: a claim in the idempotency store
@@ -85,6 +70,7 @@ export class PathorsDeliveryPipeline
   private readonly store: PathorsIdempotencyStore;
   private readonly sequencer?: SessionSequencer;
   private readonly answerDeadlines: AnswerDeadlines;
+  private readonly runContext: DeliveryRunContext;
   /** Claims this process holds (key → token), renewed on one shared timer. */
   private readonly leases = new Map<string, string>();
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -104,6 +90,14 @@ export class PathorsDeliveryPipeline
     if (this.options.ordering.enabled) {
       this.sequencer = new SessionSequencer(this.store, dispatcher, this.options.ordering.holdMs);
     }
+    this.runContext = {
+      store: this.store,
+      dispatcher,
+      sequencer: this.sequencer,
+      claimLeaseMs: this.options.claimLeaseMs,
+      leases: this.leases,
+      logger: this.logger,
+    };
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -183,70 +177,21 @@ export class PathorsDeliveryPipeline
   }
 
   /**
-   * Claim, (ordering), dispatch skipping the handlers already done, then record the outcome. Never rejects.
-   * `handlerCount` is the dispatcher's count when the delivery was taken.
+   * Claim, (ordering), dispatch skipping the handlers already done, then record the outcome (see {@link DeliveryRun}).
+   * Never rejects. `handlerCount` is the dispatcher's count when the delivery was taken.
    */
   private run(
     event: PathorsEvent | UnknownPathorsEvent,
     delivery: PathorsDelivery,
     handlerCount: number,
-  ): MaybePromise<RunOutcome> {
-    return runSteps(this.deliverySteps(event, delivery, handlerCount));
-  }
-
-  private *deliverySteps(
-    event: PathorsEvent | UnknownPathorsEvent,
-    delivery: PathorsDelivery,
-    handlerCount: number,
-  ): Steps<RunOutcome> {
-    const key = delivery.idempotencyKey;
-    const token = this.tokenPrefix + ++this.claims;
-    try {
-      const claim: PathorsClaim = yield this.store.claim(key, token, this.options.claimLeaseMs);
-      if (claim.status === 'done') return 'duplicate';
-      if (claim.status === 'in-progress') return 'in-progress';
-      try {
-        // The lease is renewed on a timer, so only a delivery still waiting after this tick needs renewing.
-        if (this.sequencer) {
-          this.leases.set(key, token);
-          yield this.sequencer.awaitPredecessors(delivery);
-        }
-        // A single handler's record is the event's completion: one store write after it succeeded, as its own record
-        // would be, so a redelivery runs it again in exactly the same cases, for one store call less.
-        const dispatched = this.dispatcher.dispatch(event, delivery, {
-          skipHandlers: claim.completedHandlers,
-          onHandlerSucceeded:
-            handlerCount > 1 ? (handlerId) => this.store.recordHandler(key, handlerId) : undefined,
-        });
-        if (dispatched instanceof Promise) this.leases.set(key, token);
-        const { outcomes }: PathorsDispatchResult = yield dispatched;
-        if (outcomes.length !== handlerCount) {
-          // A handler unsubscribed behind the module's back never ran: the event must not be marked done.
-          this.logger.error(
-            `${handlerCount - outcomes.length} of ${handlerCount} handlers of ${delivery.eventName} did not run; ` +
-              'the event will be processed again on redelivery',
-          );
-        }
-        if (outcomes.length !== handlerCount || anyFailed(outcomes)) {
-          yield this.store.release(key, token);
-          return 'failed';
-        }
-        yield this.store.complete(key);
-        return 'handled';
-      } catch (error) {
-        try {
-          yield this.store.release(key, token);
-        } catch {
-          // The original failure is the one to report; the claim expires with its lease.
-        }
-        throw error;
-      } finally {
-        this.leases.delete(key);
-      }
-    } catch (error) {
-      this.logger.error(`Idempotency store failed on ${delivery.eventName} (${key}): ${reasonOf(error)}`);
-      return 'error';
-    }
+  ): MaybePromise<DeliveryRunOutcome> {
+    return new DeliveryRun(
+      this.runContext,
+      event,
+      delivery,
+      handlerCount,
+      this.tokenPrefix + ++this.claims,
+    ).start();
   }
 
   private track<T>(work: Promise<T>): Promise<T> {
