@@ -134,7 +134,7 @@ function transform(value: unknown, targetType: unknown, arrayType: unknown): unk
   const source = value as Record<string, unknown>;
   if (typeof targetType === 'function') return planOf(targetType as Constructor).instantiate(source);
   const result: Record<string, unknown> = {};
-  for (const key of Object.keys(source)) assignKey(undefined, result, source, key);
+  for (const key in source) if (hasOwn(source, key)) assignKey(undefined, result, source, key);
   return result;
 }
 
@@ -235,9 +235,10 @@ function compileInstantiate(plan: ClassPlan): Instantiate {
     `const [${refs.map((_, index) => `r${index}`).join(', ')}] = refs;`,
     'return function instantiate(source) {',
     'const result = new r0();',
-    'const keys = Object.keys(source);',
-    'for (let i = 0; i < keys.length; i++) {',
-    'const key = keys[i];',
+    // Object.keys' own enumerable keys, in its order, without its array: V8 turns this hasOwnProperty.call on the
+    // for-in variable into a check of the object's enumeration cache.
+    'for (const key in source) {',
+    'if (!Object.prototype.hasOwnProperty.call(source, key)) continue;',
     'switch (key) {',
     ...cases,
     'default: r2(r1, result, source, key);',

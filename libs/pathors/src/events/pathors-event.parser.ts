@@ -58,9 +58,10 @@ export function findUnsafePayloadShape(payload: unknown): PathorsEventIssue | un
 }
 
 function unsafeShapeIn(value: object, depth: number): PathorsEventIssue | undefined {
-  // for-in rather than Object.keys: no array per object. It visits inherited enumerable keys too, which a parsed
-  // payload does not have (and which could only refuse more, never let a forbidden own key through).
+  // Object.keys' own enumerable keys without its array (V8 checks hasOwnProperty.call on a for-in variable against
+  // the object's enumeration cache).
   for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
     if (key === '__proto__' || key === 'constructor') return { path: key, reason: 'forbidden key' };
     const child = (value as Record<string, unknown>)[key];
     if (typeof child !== 'object' || child === null) continue;
