@@ -1,7 +1,7 @@
 import { Controller, HttpCode, HttpStatus, Injectable, Post, Req, Res, type Type } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { whenReady, type MaybePromise } from '../delivery/steps.util.js';
-import { PathorsWebhookReceiver } from './pathors-webhook.receiver.js';
+import type { MaybePromise } from '../delivery/steps.util.js';
+import { PathorsWebhookReceiver, type PathorsWebhookAnswer } from './pathors-webhook.receiver.js';
 
 interface AdapterRequest {
   headers: Record<string, string | string[] | undefined>;
@@ -26,9 +26,12 @@ abstract class PathorsWebhookControllerBase {
       rawBody: Buffer.isBuffer(request.rawBody) ? request.rawBody : undefined,
     });
     // A delivery that finished at once is answered in the same tick; a refusal thrown here reaches Nest's filters.
-    return whenReady(answer, ({ body, status }) =>
-      this.adapterHost.httpAdapter.reply(response, body, status),
-    );
+    if (answer instanceof Promise) return answer.then((settled) => this.reply(response, settled));
+    this.reply(response, answer);
+  }
+
+  private reply(response: unknown, { body, status }: PathorsWebhookAnswer): void {
+    this.adapterHost.httpAdapter.reply(response, body, status);
   }
 }
 
