@@ -2,6 +2,7 @@ import type { Logger } from '@nestjs/common';
 import type { PathorsEvent } from '../events/pathors-event.map.js';
 import type { UnknownPathorsEvent } from '../events/unknown-pathors.event.js';
 import type { PathorsDelivery } from './pathors-delivery.js';
+import type { PathorsDeliveryOutcome } from './pathors-delivery.pipeline.js';
 import type {
   PathorsDispatchResult,
   PathorsEventDispatcher,
@@ -11,8 +12,11 @@ import type { PathorsClaim, PathorsIdempotencyStore } from './pathors-idempotenc
 import type { SessionSequencer } from './session-sequencer.js';
 import { isThenable, type MaybePromise } from './steps.util.js';
 
-/** What one run of a delivery can end in (see `PathorsDeliveryOutcome`). */
-export type DeliveryRunOutcome = 'handled' | 'duplicate' | 'in-progress' | 'failed' | 'error';
+/** The outcomes one run of a delivery can end in. */
+export type DeliveryRunOutcome = Extract<
+  PathorsDeliveryOutcome,
+  'handled' | 'duplicate' | 'in-progress' | 'failed' | 'error'
+>;
 
 /** What every run shares: the pipeline's parts. */
 export interface DeliveryRunContext {
