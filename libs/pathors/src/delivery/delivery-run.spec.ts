@@ -5,7 +5,7 @@ import { MemoryIdempotencyStore } from './memory-idempotency.store.js';
 import { PathorsDelivery } from './pathors-delivery.js';
 import type { PathorsDispatchResult, PathorsEventDispatcher } from './pathors-event.dispatcher.js';
 import type { PathorsClaim, PathorsIdempotencyStore } from './pathors-idempotency.store.js';
-import type { MaybePromise } from './steps.util.js';
+import type { MaybePromise } from './maybe-promise.util.js';
 
 type StoreCall = 'claim' | 'complete' | 'release' | 'recordHandler';
 

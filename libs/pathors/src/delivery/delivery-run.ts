@@ -10,7 +10,8 @@ import type {
 } from './pathors-event.dispatcher.js';
 import type { PathorsClaim, PathorsIdempotencyStore } from './pathors-idempotency.store.js';
 import type { SessionSequencer } from './session-sequencer.js';
-import { isThenable, type MaybePromise } from './steps.util.js';
+import { reasonOf } from './failure-reason.util.js';
+import { isThenable, type MaybePromise } from './maybe-promise.util.js';
 
 /** The outcomes one run of a delivery can end in. */
 export type DeliveryRunOutcome = Extract<
@@ -30,9 +31,6 @@ export interface DeliveryRunContext {
 }
 
 type Step<T> = (this: DeliveryRun, value: T) => MaybePromise<DeliveryRunOutcome>;
-
-/** What a failure says, for a log line. */
-export const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 function anyFailed(outcomes: readonly PathorsHandlerOutcome[]): boolean {
   for (const outcome of outcomes) if (outcome.status === 'failed') return true;

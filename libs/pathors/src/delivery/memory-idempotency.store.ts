@@ -1,5 +1,5 @@
 import { LruSlots, widenedColumn } from './lru-slots.js';
-import type { MaybePromise } from './steps.util.js';
+import type { MaybePromise } from './maybe-promise.util.js';
 import {
   NO_COMPLETED_HANDLERS,
   PathorsIdempotencyStore,

@@ -20,8 +20,9 @@ import type { PathorsIdempotencyStore } from './pathors-idempotency.store.js';
 import { AnswerDeadlines } from './answer-deadlines.js';
 import { raceTimeout } from './race-timeout.util.js';
 import { SessionSequencer } from './session-sequencer.js';
-import type { MaybePromise } from './steps.util.js';
-import { DeliveryRun, reasonOf, type DeliveryRunContext, type DeliveryRunOutcome } from './delivery-run.js';
+import type { MaybePromise } from './maybe-promise.util.js';
+import { DeliveryRun, type DeliveryRunContext, type DeliveryRunOutcome } from './delivery-run.js';
+import { reasonOf } from './failure-reason.util.js';
 import type { PathorsInbox } from './pathors-inbox.js';
 
 /**

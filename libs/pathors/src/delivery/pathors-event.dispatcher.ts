@@ -14,7 +14,7 @@ import type { UnknownPathorsEvent } from '../events/unknown-pathors.event.js';
 import type { PathorsDelivery } from './pathors-delivery.js';
 import { PathorsHandlerExplorer, type PathorsHandlerRegistration } from './pathors-handler.explorer.js';
 import { CATCH_ALL_EMITTER_EVENT, PATHORS_CONTEXT_TYPE, toEmitterEvent } from './pathors-events.constants.js';
-import { isThenable, type MaybePromise } from './steps.util.js';
+import { isThenable, type MaybePromise } from './maybe-promise.util.js';
 
 /** How one handler fared with one event. */
 export interface PathorsHandlerOutcome {

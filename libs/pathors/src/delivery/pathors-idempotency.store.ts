@@ -1,4 +1,4 @@
-import type { MaybePromise } from './steps.util.js';
+import type { MaybePromise } from './maybe-promise.util.js';
 
 /**
  * What {@link PathorsIdempotencyStore.claim} found for an event:

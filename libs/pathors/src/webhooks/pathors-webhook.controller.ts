@@ -1,6 +1,6 @@
 import { Controller, HttpCode, HttpStatus, Injectable, Post, Req, Res, type Type } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { MaybePromise } from '../delivery/steps.util.js';
+import type { MaybePromise } from '../delivery/maybe-promise.util.js';
 import { PathorsWebhookReceiver, type PathorsWebhookAnswer } from './pathors-webhook.receiver.js';
 
 interface AdapterRequest {

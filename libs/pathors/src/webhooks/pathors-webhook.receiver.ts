@@ -18,7 +18,7 @@ import {
   type PathorsDeliveryOutcome,
 } from '../delivery/pathors-delivery.pipeline.js';
 import { parsePathorsEvent } from '../events/pathors-event.parser.js';
-import { whenReady, type MaybePromise } from '../delivery/steps.util.js';
+import { whenReady, type MaybePromise } from '../delivery/maybe-promise.util.js';
 import type { ResolvedPathorsOptions, ResolvedWebhookOptions } from '../pathors-options.resolver.js';
 import { PATHORS_RESOLVED_OPTIONS } from '../pathors.constants.js';
 import { PathorsWebhookAuthenticator } from './pathors-webhook.authenticator.js';

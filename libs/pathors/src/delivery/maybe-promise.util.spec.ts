@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { whenReady } from './steps.util.js';
+import { whenReady } from './maybe-promise.util.js';
 
 describe('whenReady', () => {
   it('maps a plain value at once, and throws what the mapping throws', () => {
