@@ -105,11 +105,11 @@ class DispatchRun implements PathorsDispatchResult {
       this.fail(handler, error);
       return;
     }
-    if (!(recorded instanceof Promise)) {
+    if (!isThenable(recorded)) {
       this.record(handler.succeeded);
       return;
     }
-    return recorded.then(
+    return Promise.resolve(recorded).then(
       () => this.record(handler.succeeded),
       (error: unknown) => this.fail(handler, error),
     );
