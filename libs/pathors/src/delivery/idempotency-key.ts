@@ -13,7 +13,7 @@ export function idempotencyKeyOf(
   deliveryId: string | undefined,
 ): string {
   // Joined rather than concatenated: the key is kept by the in-memory store, and a join makes one flat string where
-  // concatenation makes a chain of string parts that the store's map would flatten into a second copy.
+  // concatenation makes a chain of string parts that hashing the key would flatten into a second copy.
   if (dialect === 'platform') {
     if (deliveryId) return ['platform:msg:', deliveryId].join('');
     if (typeof payload.id === 'string') return ['platform:', payload.id, ':', name].join('');

@@ -182,11 +182,12 @@ export const isPlainHttpUrl = (value: unknown): boolean =>
 const FAST_PATHS: Readonly<
   Record<string, (v: string, constraints: readonly unknown[]) => string | undefined>
 > = {
-  // require_protocol does not matter: an explicit http(s) protocol is accepted either way.
+  // require_protocol may take either value: an explicit http(s) protocol is accepted both ways.
   isUrl: (v, [options]) => {
     if (typeof options !== 'object' || options === null) return undefined;
-    const { require_tld: requireTld, require_protocol: _, ...others } = options as Record<string, unknown>;
-    return requireTld === false && Object.keys(others).length === 0 ? `isPlainHttpUrl(${v})` : undefined;
+    const others = Object.keys(options).filter((key) => key !== 'require_tld' && key !== 'require_protocol');
+    const plain = (options as { require_tld?: unknown }).require_tld === false && others.length === 0;
+    return plain ? `isPlainHttpUrl(${v})` : undefined;
   },
 };
 
