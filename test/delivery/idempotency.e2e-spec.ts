@@ -143,9 +143,20 @@ class CallListingStore extends MemoryIdempotencyStore {
     return super.claim(key, token, leaseMs);
   }
 
+  /** The next handler record fails through a thenable that is not a native promise (another promise library's). */
+  failNextRecordAsThenable = false;
+
   override recordHandler(key: string, handlerId: string): MaybePromise<void> {
     this.calls.push(`record ${handlerId}`);
-    return super.recordHandler(key, handlerId);
+    if (!this.failNextRecordAsThenable) return super.recordHandler(key, handlerId);
+    this.failNextRecordAsThenable = false;
+    const lost: PromiseLike<void> = {
+      then: (_resolve, reject) => {
+        reject?.(new Error('record lost'));
+        return lost as PromiseLike<never>;
+      },
+    };
+    return lost as unknown as Promise<void>;
   }
 
   override complete(key: string): MaybePromise<void> {
@@ -190,6 +201,16 @@ describe.each(ADAPTERS)('store calls per event on %s', (adapter) => {
       'record CallEndedConsumers.saveToCrm',
     ]);
     expect(store.calls.slice(4)).toEqual(['complete']);
+  });
+
+  it('waits for a handler record answered with a thenable: a failed one makes the event fail, and only that handler runs again', async () => {
+    const consumers = harness.get(CallEndedConsumers);
+    const event = buildCallEnded();
+    store.failNextRecordAsThenable = true;
+    expect((await post(harness.server, event)).status).toBe(500);
+    expect(consumers.runsOf(event.sessionId)).toEqual([1, 1, 1]);
+    expect((await post(harness.server, event)).status).toBe(200);
+    expect(consumers.runsOf(event.sessionId).sort()).toEqual([1, 1, 2]);
   });
 
   it("lets a single handler's completion be its record: a failed completion runs it again on redelivery", async () => {
