@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
 import request from 'supertest';
 import {
   CallEndedEvent,
@@ -301,5 +302,55 @@ describe.each(ADAPTERS)('dispatch policy on %s', (adapter) => {
     } finally {
       await harness.app.close();
     }
+  });
+});
+
+/** Sets a header on every webhook response before the route runs, as CORS, helmet or a request-id middleware do. */
+@Module({})
+class RequestIdModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply((_request: unknown, response: ServerResponse, next: () => void) => {
+        response.setHeader('x-request-id', 'request-1');
+        next();
+      })
+      .forRoutes('pathors/webhooks');
+  }
+}
+
+describe.each(ADAPTERS)('answers on %s', (adapter) => {
+  let harness: WebhookApp;
+  beforeAll(async () => {
+    harness = await createWebhookApp({
+      adapter,
+      pathors: { webhook: { secret: SECRET } },
+      providers: [RecordingHandlers],
+      imports: [RequestIdModule],
+    });
+  });
+  afterAll(() => harness.app.close());
+
+  const post = (payload: PathorsPayload) =>
+    request(harness.server).post(PATH).set(auth).send(payload).buffer(true);
+
+  it('are exact JSON with their length, after the headers middleware set', async () => {
+    const payload = buildCallEnded();
+    const answers = [
+      [await post(payload), 200, '{"received":true}'],
+      [await post(payload), 200, '{"received":true,"note":"duplicate: already processed"}'],
+      [
+        await post({ ...payload, event: 'call.transferred' }),
+        202,
+        '{"received":true,"note":"no handler for this event"}',
+      ],
+    ] as const;
+    for (const [response, status, text] of answers) {
+      expect(response.status).toBe(status);
+      expect(response.text).toBe(text);
+      expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(response.headers['content-length']).toBe(String(Buffer.byteLength(text)));
+      expect(response.headers['x-request-id']).toBe('request-1');
+    }
+    expect(harness.get(RecordingHandlers).calls.map((call) => call.handler)).toEqual(['call.ended']);
   });
 });

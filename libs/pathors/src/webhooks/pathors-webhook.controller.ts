@@ -2,6 +2,7 @@ import { Controller, HttpCode, HttpStatus, Injectable, Post, Req, Res, type Type
 import { HttpAdapterHost } from '@nestjs/core';
 import type { MaybePromise } from '../delivery/maybe-promise.util.js';
 import { PathorsWebhookReceiver, type PathorsWebhookAnswer } from './pathors-webhook.receiver.js';
+import { webhookAnswerWriter, type WebhookAnswerWriter } from './webhook-answer-writer.js';
 
 interface AdapterRequest {
   headers: Record<string, string | string[] | undefined>;
@@ -12,6 +13,9 @@ interface AdapterRequest {
 /** The route; each `PathorsModule` registration gets its own subclass, whose path comes from the resolved options. */
 @Injectable()
 abstract class PathorsWebhookControllerBase {
+  // Chosen on the first answer: a testing module's controllers exist before its app, and its HTTP adapter, does.
+  private writeAnswer?: WebhookAnswerWriter;
+
   constructor(
     private readonly receiver: PathorsWebhookReceiver,
     private readonly adapterHost: HttpAdapterHost,
@@ -30,8 +34,8 @@ abstract class PathorsWebhookControllerBase {
     this.reply(response, answer);
   }
 
-  private reply(response: unknown, { body, status }: PathorsWebhookAnswer): void {
-    this.adapterHost.httpAdapter.reply(response, body, status);
+  private reply(response: unknown, answer: PathorsWebhookAnswer): void {
+    (this.writeAnswer ??= webhookAnswerWriter(this.adapterHost.httpAdapter))(response, answer);
   }
 }
 

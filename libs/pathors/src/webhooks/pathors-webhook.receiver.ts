@@ -40,15 +40,17 @@ export interface PathorsWebhookRequest {
 export interface PathorsWebhookAnswer {
   readonly status: HttpStatus.OK | HttpStatus.ACCEPTED;
   readonly body: { readonly received: true; readonly note?: string };
+  /** `body` as UTF-8 JSON, serialized once: every answer is one of a few constants. */
+  readonly json: Buffer;
 }
 
 const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 const MAX_LOGGED_UNKNOWN_NAMES = 256;
 
-const answer = (status: PathorsWebhookAnswer['status'], note?: string): PathorsWebhookAnswer => ({
-  status,
-  body: note === undefined ? { received: true } : { received: true, note },
-});
+function answer(status: PathorsWebhookAnswer['status'], note?: string): PathorsWebhookAnswer {
+  const body = note === undefined ? { received: true as const } : { received: true as const, note };
+  return { status, body, json: Buffer.from(JSON.stringify(body)) };
+}
 const HANDLED = answer(HttpStatus.OK);
 const UNKNOWN_HANDLED = answer(HttpStatus.ACCEPTED, 'unknown event name');
 const ANSWERS: Readonly<
