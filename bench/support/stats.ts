@@ -1,9 +1,14 @@
-/** The median of a non-empty list. */
-export function median(values: readonly number[]): number {
+/** The `q` quantile (0 to 1) of a non-empty list, interpolated linearly between the two nearest values. */
+export function quantile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  const position = (sorted.length - 1) * q;
+  const below = Math.floor(position);
+  const above = Math.min(below + 1, sorted.length - 1);
+  return sorted[below]! + (sorted[above]! - sorted[below]!) * (position - below);
 }
+
+/** The median of a non-empty list. */
+export const median = (values: readonly number[]): number => quantile(values, 0.5);
 
 /** Prints rows as an aligned text table. */
 export function printTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): void {
