@@ -13,7 +13,7 @@ interface AdapterRequest {
 /** The route; each `PathorsModule` registration gets its own subclass, whose path comes from the resolved options. */
 @Injectable()
 abstract class PathorsWebhookControllerBase {
-  // Chosen on the first answer: a testing module's controllers exist before its app, and its HTTP adapter, does.
+  // Chosen on the first answer: in a testing module the controllers are created before the app and its HTTP adapter.
   private writeAnswer?: WebhookAnswerWriter;
 
   constructor(
