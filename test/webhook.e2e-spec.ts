@@ -38,7 +38,7 @@ import {
   type PathorsPayload,
 } from 'nestjs-pathors/testing';
 import { CatchAllHandler, RecordingHandlers } from './support/recording-handlers.js';
-import { ADAPTERS, createWebhookApp, type WebhookApp } from './support/webhook-app.js';
+import { ADAPTERS, createWebhookApp, useWebhookApp, type WebhookApp } from './support/webhook-app.js';
 
 const SECRET = 'test-secret-0123456789';
 const PATH = '/pathors/webhooks';
@@ -319,19 +319,15 @@ class RequestIdModule implements NestModule {
 }
 
 describe.each(ADAPTERS)('answers on %s', (adapter) => {
-  let harness: WebhookApp;
-  beforeAll(async () => {
-    harness = await createWebhookApp({
-      adapter,
-      pathors: { webhook: { secret: SECRET } },
-      providers: [RecordingHandlers],
-      imports: [RequestIdModule],
-    });
+  const harness = useWebhookApp({
+    adapter,
+    pathors: { webhook: { secret: SECRET } },
+    providers: [RecordingHandlers],
+    imports: [RequestIdModule],
   });
-  afterAll(() => harness.app.close());
 
   const post = (payload: PathorsPayload) =>
-    request(harness.server).post(PATH).set(auth).send(payload).buffer(true);
+    request(harness().server).post(PATH).set(auth).send(payload).buffer(true);
 
   it('are exact JSON with their length, after the headers middleware set', async () => {
     const payload = buildCallEnded();
@@ -351,6 +347,10 @@ describe.each(ADAPTERS)('answers on %s', (adapter) => {
       expect(response.headers['content-length']).toBe(String(Buffer.byteLength(text)));
       expect(response.headers['x-request-id']).toBe('request-1');
     }
-    expect(harness.get(RecordingHandlers).calls.map((call) => call.handler)).toEqual(['call.ended']);
+    expect(
+      harness()
+        .get(RecordingHandlers)
+        .calls.map((call) => call.handler),
+    ).toEqual(['call.ended']);
   });
 });
