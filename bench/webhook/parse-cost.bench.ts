@@ -17,7 +17,7 @@ import { BENCH_HEADERS, BENCH_SECRET, PayloadMix } from './payload-mix.js';
 /** Microseconds per event of each way of turning a body into a validated event, medians over rounds. */
 export interface ParseCostFigures {
   readonly jsonParseUs: number;
-  /** `plainToInstance` + `validateSync` per request: what the parser did before its compiled plans. */
+  /** `plainToInstance` + `validateSync` per request: class-transformer and class-validator called directly. */
   readonly classValidatorUs: number;
   /** `parsePathorsEvent`: what the webhook runs now. */
   readonly parserUs: number;
@@ -129,7 +129,7 @@ export function printParseCostFigures(figures: ParseCostFigures): void {
         fixed(figures.classValidatorUs - figures.jsonParseUs),
       ],
       [
-        'parsePathorsEvent, compiled plans (now)',
+        'parsePathorsEvent (now)',
         fixed(figures.parserUs),
         fixed(figures.parserUs - figures.jsonParseUs),
       ],

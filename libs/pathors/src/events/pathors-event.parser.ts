@@ -1,6 +1,5 @@
+import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
-import { compiledPlainToInstance } from './compiled-plain-to-instance.util.js';
-import { passesCompiledValidation } from './compiled-validation.util.js';
 import { PATHORS_EVENT_CLASSES, type PathorsDialect, type PathorsEvent } from './pathors-event.map.js';
 import { UnknownPathorsEvent } from './unknown-pathors.event.js';
 
@@ -58,10 +57,7 @@ export function findUnsafePayloadShape(payload: unknown): PathorsEventIssue | un
 }
 
 function unsafeShapeIn(value: object, depth: number): PathorsEventIssue | undefined {
-  // Object.keys' own enumerable keys without its array (V8 checks hasOwnProperty.call on a for-in variable against
-  // the object's enumeration cache).
-  for (const key in value) {
-    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+  for (const key of Object.keys(value)) {
     if (key === '__proto__' || key === 'constructor') return { path: key, reason: 'forbidden key' };
     const child = (value as Record<string, unknown>)[key];
     if (typeof child !== 'object' || child === null) continue;
@@ -119,9 +115,7 @@ export function parsePathorsEvent(payload: unknown): ParsedPathorsPayload {
     return { kind: 'unknown', name, dialect, event };
   }
 
-  const event = compiledPlainToInstance(eventClass, payload);
-  if (passesCompiledValidation(event)) return { kind: 'known', name, dialect, event };
-  // Only a payload the compiled check does not accept pays for class-validator's full run (verdict and messages).
+  const event = plainToInstance(eventClass, payload, { enableImplicitConversion: false });
   const errors = validateSync(event, {
     forbidUnknownValues: true,
     validationError: { target: false, value: false },
