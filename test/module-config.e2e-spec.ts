@@ -88,19 +88,35 @@ describe.each(ADAPTERS)('PathorsModule configuration on %s', (adapter) => {
     expect(harness.get(FeatureService).sessions.projectId).toBe('proj_global');
   });
 
-  it('forRootAsync with useClass', async () => {
+  it('forRootAsync with useClass, its route given beside the class', async () => {
     @Injectable()
     class PathorsOptionsFactory {
       createPathorsOptions(): PathorsModuleOptions {
-        return { webhook: { secret: SECRET, path: 'from-class' } };
+        return { webhook: { secret: SECRET } };
       }
     }
     harness = await createWebhookApp({
       adapter,
-      pathorsModule: PathorsModule.forRootAsync({ useClass: PathorsOptionsFactory }),
+      pathorsModule: PathorsModule.forRootAsync({
+        webhook: { path: 'from-class' },
+        useClass: PathorsOptionsFactory,
+      }),
       providers: [CallLog],
     });
     await postCallEnded('/from-class').expect(200);
+    await postCallEnded('/pathors/webhooks').expect(404);
+  });
+
+  it('fails the boot when async options move the route, naming where the route goes', async () => {
+    await expect(
+      createWebhookApp({
+        adapter,
+        pathorsModule: PathorsModule.forRootAsync({
+          useFactory: () => ({ webhook: { secret: SECRET, path: 'elsewhere' } }),
+        }),
+        providers: [CallLog],
+      }),
+    ).rejects.toThrow(/"webhook\.path" \(elsewhere\) differs .*forRootAsync\(\{ webhook: \{ path \}/);
   });
 
   it('mounts the endpoint on a custom path below the global prefix', async () => {
@@ -137,13 +153,15 @@ describe.each(ADAPTERS)('PathorsModule configuration on %s', (adapter) => {
     expect(harness.get(CallLog).sessions).toHaveLength(0);
   });
 
-  it('answers 404 when async options disable the webhook', async () => {
+  it('mounts no route when forRootAsync disables the webhook', async () => {
     harness = await createWebhookApp({
       adapter,
-      pathorsModule: PathorsModule.forRootAsync({ useFactory: () => ({ webhook: { enabled: false } }) }),
+      pathorsModule: PathorsModule.forRootAsync({ webhook: { enabled: false }, useFactory: () => ({}) }),
       providers: [CallLog],
     });
-    await postCallEnded('/pathors/webhooks').expect(404);
+    // The adapter's own answer to a route that does not exist, not a refusal by a mounted controller.
+    const { body } = await postCallEnded('/pathors/webhooks').expect(404);
+    expect((body as { message: string }).message).toMatch(/POST.*\/pathors\/webhooks/);
     expect(harness.get(CallLog).sessions).toHaveLength(0);
   });
 

@@ -7,10 +7,20 @@ export type {
   PathorsRetryOptions,
   PathorsWebhookOptions,
   PathorsWebhookRegistrationOptions,
+  PathorsWebhookRouteOptions,
 } from './pathors.options.js';
 export { PathorsConfigurationError } from './pathors.errors.js';
 
-export { OnPathorsEvent, type PathorsEventHandler } from './delivery/on-pathors-event.decorator.js';
+export {
+  OnPathorsEvent,
+  type OnPathorsEventOptions,
+  type PathorsEventHandler,
+} from './on-pathors-event.decorator.js';
+export type { PathorsModuleAsyncOptions, PathorsModuleForRootOptions } from './pathors.module.js';
+export { DEFAULT_PATHORS_REGISTRATION } from './pathors-registration.js';
+export { PathorsPermanentError } from './pathors.errors.js';
+export { PATHORS_HANDLER_FAILED, PathorsHandlerFailure } from './delivery/pathors-handler-failure.js';
+export type { PathorsDeliveryOutcome } from './delivery/pathors-delivery.pipeline.js';
 export { PathorsDelivery } from './delivery/pathors-delivery.js';
 export { isPathorsContext } from './delivery/pathors-context.util.js';
 export { PathorsIdempotencyStore, type PathorsClaim } from './delivery/pathors-idempotency.store.js';

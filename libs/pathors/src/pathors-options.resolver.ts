@@ -2,7 +2,13 @@ import { MemoryIdempotencyStore } from './delivery/memory-idempotency.store.js';
 import { PathorsIdempotencyStore } from './delivery/pathors-idempotency.store.js';
 import { PathorsInbox } from './delivery/pathors-inbox.js';
 import { PathorsConfigurationError } from './pathors.errors.js';
-import type { PathorsModuleOptions, PathorsRetryOptions, PathorsWebhookOptions } from './pathors.options.js';
+import { DEFAULT_PATHORS_REGISTRATION } from './pathors-registration.js';
+import type {
+  PathorsModuleOptions,
+  PathorsRetryOptions,
+  PathorsWebhookOptions,
+  PathorsWebhookRouteOptions,
+} from './pathors.options.js';
 
 /** Default base URL of the Pathors API. */
 export const DEFAULT_PATHORS_BASE_URL = 'https://api.pathors.com';
@@ -56,8 +62,20 @@ export interface ResolvedDeliveryOptions {
   readonly shutdownTimeoutMs: number;
 }
 
+/** Where a registration's webhook is mounted: fixed when the module is defined, before any option resolves. */
+export interface PathorsWebhookRoute {
+  /** The registration's name (`'default'` when unnamed). */
+  readonly registration: string;
+  readonly enabled: boolean;
+  /** Normalised, without leading or trailing slashes. */
+  readonly path: string;
+  readonly decorators: readonly ClassDecorator[];
+}
+
 /** {@link PathorsModuleOptions} resolved once at boot; what every internal collaborator reads. */
 export interface ResolvedPathorsOptions {
+  /** The registration's name (`'default'` when unnamed). */
+  readonly registration: string;
   readonly apiKey?: string;
   readonly projectId?: string;
   readonly baseUrl: string;
@@ -234,12 +252,61 @@ const resolveDelivery = (
 const normalisePath = (path: string): string => path.replace(/^\/+|\/+$/g, '');
 
 /**
- * Applies defaults to the user's options and validates them, throwing a {@link PathorsConfigurationError}
- * that names the option and the fix. Runs once, at boot.
+ * The route of a registration's webhook, from what `forRoot()` / `forRootAsync()` were given, validated when the
+ * module is defined.
  */
-export function resolvePathorsOptions(options: PathorsModuleOptions | undefined): ResolvedPathorsOptions {
+export function resolveWebhookRoute(
+  name: string | undefined,
+  webhook: PathorsWebhookRouteOptions | undefined,
+): PathorsWebhookRoute {
+  if (name !== undefined && (typeof name !== 'string' || !/^[A-Za-z0-9_-]+$/.test(name))) {
+    fail('name', `must be letters, digits, "-" or "_", got ${JSON.stringify(name)}`, 'Use a name such as "sales".');
+  }
+  const registration = name ?? DEFAULT_PATHORS_REGISTRATION;
+  const enabled = webhook?.enabled ?? true;
+  if (typeof enabled !== 'boolean') fail('webhook.enabled', 'must be a boolean', 'Pass true or false.');
+  const defaultPath =
+    registration === DEFAULT_PATHORS_REGISTRATION ? DEFAULT_WEBHOOK_PATH : `${DEFAULT_WEBHOOK_PATH}/${registration}`;
+  const path = normalisePath(optionalString(webhook?.path, 'webhook.path') ?? defaultPath);
+  if (enabled && path === '') {
+    fail('webhook.path', 'is empty', `Leave it unset for the default ("${defaultPath}").`);
+  }
+  const decorators = webhook?.decorators ?? [];
+  if (!Array.isArray(decorators) || decorators.some((decorator) => typeof decorator !== 'function')) {
+    fail('webhook.decorators', 'must be an array of class decorators', 'Pass e.g. [SkipThrottle()].');
+  }
+  return { registration, enabled, path, decorators };
+}
+
+/** Fails when async options set a route part that differs from the one the module was defined with. */
+function checkRouteUnchanged(webhook: PathorsWebhookOptions, route: PathorsWebhookRoute): void {
+  const given = {
+    enabled: webhook.enabled,
+    path: typeof webhook.path === 'string' ? normalisePath(webhook.path) : webhook.path,
+  };
+  for (const option of ['enabled', 'path'] as const) {
+    if (given[option] !== undefined && given[option] !== route[option]) {
+      fail(
+        `webhook.${option}`,
+        `(${String(given[option])}) differs from the route the module was defined with (${String(route[option])})`,
+        `Routes are mounted before async options resolve: pass it as forRootAsync({ webhook: { ${option} }, … }).`,
+      );
+    }
+  }
+}
+
+/**
+ * Applies defaults to the user's options and validates them, throwing a {@link PathorsConfigurationError}
+ * that names the option and the fix. Runs once, at boot. `route` is the webhook route the module was defined with;
+ * without it, the one `options` describe.
+ */
+export function resolvePathorsOptions(
+  options: PathorsModuleOptions | undefined,
+  route: PathorsWebhookRoute = resolveWebhookRoute(undefined, options?.webhook),
+): ResolvedPathorsOptions {
   const input = options ?? {};
   const webhook = input.webhook ?? {};
+  checkRouteUnchanged(webhook, route);
   const baseUrl = optionalString(input.baseUrl, 'baseUrl') ?? DEFAULT_PATHORS_BASE_URL;
   try {
     new URL(baseUrl);
@@ -247,7 +314,7 @@ export function resolvePathorsOptions(options: PathorsModuleOptions | undefined)
     fail('baseUrl', `is not an absolute URL ("${baseUrl}")`, 'Use a URL such as https://api.pathors.com.');
   }
 
-  const enabled = webhook.enabled ?? true;
+  const { enabled, path } = route;
   const verify = webhook.verify ?? true;
   const secrets = secretList(webhook.secret, 'webhook.secret');
   const signingKeys = secretList(webhook.signingSecret, 'webhook.signingSecret').map((secret, index) =>
@@ -265,10 +332,6 @@ export function resolvePathorsOptions(options: PathorsModuleOptions | undefined)
   if (apiStyle !== 'v1' && apiStyle !== 'legacy') {
     fail('apiStyle', `must be 'v1' or 'legacy', got ${String(apiStyle)}`, "Leave it unset for 'v1'.");
   }
-  const path = normalisePath(optionalString(webhook.path, 'webhook.path') ?? DEFAULT_WEBHOOK_PATH);
-  if (enabled && path === '') {
-    fail('webhook.path', 'is empty', `Leave it unset for the default ("${DEFAULT_WEBHOOK_PATH}").`);
-  }
   const secretHeader = (
     optionalString(webhook.secretHeader, 'webhook.secretHeader') ?? 'authorization'
   ).toLowerCase();
@@ -281,6 +344,7 @@ export function resolvePathorsOptions(options: PathorsModuleOptions | undefined)
   }
 
   return {
+    registration: route.registration,
     apiKey: optionalString(input.apiKey, 'apiKey'),
     projectId: optionalString(input.projectId, 'projectId'),
     baseUrl: baseUrl.replace(/\/+$/, ''),

@@ -1,10 +1,17 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { PathorsModuleOptions } from './pathors.options.js';
 
-/** Extra, static options of `forRoot` / `forRootAsync` that are not part of the resolved options. */
+/** Options of `forRoot` / `forRootAsync` about the registration itself rather than the Pathors project. */
 export interface PathorsModuleExtras {
   /** Register the module globally, so feature modules inject its services without importing it. */
   isGlobal?: boolean;
+  /**
+   * Names the registration, for an app with several Pathors projects (one agent each): its services are reached
+   * through `PathorsClients.get(name)`, its webhook is mounted at `pathors/webhooks/<name>` unless `webhook.path` says
+   * otherwise, and its events reach the handlers of `@OnPathorsEvent(…, { registration: name })` and those without
+   * the option. Letters, digits, `-` and `_`. Unnamed, the registration is `'default'`.
+   */
+  name?: string;
 }
 
 export const {
@@ -15,7 +22,7 @@ export const {
 } = new ConfigurableModuleBuilder<PathorsModuleOptions>({ moduleName: 'Pathors' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createPathorsOptions')
-  .setExtras<PathorsModuleExtras>({ isGlobal: false }, (definition, extras) => ({
+  .setExtras<PathorsModuleExtras>({ isGlobal: false, name: undefined }, (definition, extras) => ({
     ...definition,
     global: extras.isGlobal,
   }))

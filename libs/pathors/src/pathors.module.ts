@@ -1,11 +1,39 @@
-import { Logger, Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
-import { PATH_METADATA } from '@nestjs/common/constants.js';
+import {
+  Logger,
+  Module,
+  type DynamicModule,
+  type InjectionToken,
+  type Provider,
+  type Type,
+} from '@nestjs/common';
 import { ApplicationConfig, DiscoveryModule, ExternalContextCreator, ModuleRef } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { PATHORS_API_PROVIDERS } from './api/pathors-api.providers.js';
+import { PathorsAgentService } from './api/pathors-agent.service.js';
+import { PathorsApiClient } from './api/pathors-api.client.js';
+import { PathorsCallsService } from './api/pathors-calls.service.js';
+import { PathorsChatService } from './api/pathors-chat.service.js';
+import { PathorsClients } from './api/pathors-clients.js';
+import { PathorsHttpTransport } from './api/pathors-http.transport.js';
+import { PathorsSessionService } from './api/pathors-session.service.js';
 import { PathorsDeadLetterService } from './delivery/pathors-dead-letter.service.js';
 import { PathorsDeliveryPipeline } from './delivery/pathors-delivery.pipeline.js';
 import { PathorsEventDispatcher } from './delivery/pathors-event.dispatcher.js';
+import { PathorsHandlerExplorer } from './delivery/pathors-handler.explorer.js';
 import { PathorsIdempotencyStore } from './delivery/pathors-idempotency.store.js';
+import {
+  resolvePathorsOptions,
+  resolveWebhookRoute,
+  type PathorsWebhookRoute,
+  type ResolvedPathorsOptions,
+} from './pathors-options.resolver.js';
+import {
+  DEFAULT_PATHORS_REGISTRATION,
+  PATHORS_REGISTRATION_NAME,
+  registrationToken,
+  type PathorsRegistrationRole,
+} from './pathors-registration.js';
+import { PATHORS_RESOLVED_OPTIONS } from './pathors.constants.js';
 import { PathorsConfigurationError } from './pathors.errors.js';
 import {
   PATHORS_ASYNC_OPTIONS_TYPE,
@@ -13,22 +41,29 @@ import {
   PATHORS_OPTIONS_TYPE,
   PathorsConfigurableModule,
 } from './pathors.module-definition.js';
-import { PATHORS_RESOLVED_OPTIONS } from './pathors.constants.js';
-import { resolvePathorsOptions, type ResolvedPathorsOptions } from './pathors-options.resolver.js';
-import type { PathorsModuleOptions } from './pathors.options.js';
-import { PATHORS_API_EXPORTS, PATHORS_API_PROVIDERS } from './api/pathors-api.providers.js';
+import type { PathorsModuleOptions, PathorsWebhookRouteOptions } from './pathors.options.js';
+import { PathorsBootDiagnostics } from './webhooks/pathors-boot-diagnostics.js';
 import { PathorsWebhookAuthenticator } from './webhooks/pathors-webhook.authenticator.js';
 import { createWebhookController } from './webhooks/pathors-webhook.controller.js';
 import { PathorsWebhookReceiver } from './webhooks/pathors-webhook.receiver.js';
-import { PathorsBootDiagnostics } from './webhooks/pathors-boot-diagnostics.js';
-import { PathorsHandlerExplorer } from './delivery/pathors-handler.explorer.js';
+
+/** What `forRoot()` takes: the module options, plus `isGlobal` and `name`. */
+export type PathorsModuleForRootOptions = typeof PATHORS_OPTIONS_TYPE;
+
+/**
+ * What `forRootAsync()` takes: a factory, class or existing provider of the options, `isGlobal`, `name`, and the
+ * webhook's route (`enabled`, `path`, `decorators`), which must be known before the options resolve.
+ */
+export type PathorsModuleAsyncOptions = typeof PATHORS_ASYNC_OPTIONS_TYPE & {
+  readonly webhook?: PathorsWebhookRouteOptions;
+};
 
 const MISSING_EVENT_EMITTER =
   'PathorsModule dispatches events through @nestjs/event-emitter, which this app does not provide. ' +
   'Add EventEmitterModule.forRoot() to the imports of your AppModule.';
 
 /** The dispatcher, failing boot with a clear message when an app with a webhook has no EventEmitterModule. */
-const eventEmitterCheck: Provider = {
+const dispatcherProvider: Provider = {
   provide: PathorsEventDispatcher,
   useFactory: (
     options: ResolvedPathorsOptions,
@@ -42,6 +77,7 @@ const eventEmitterCheck: Provider = {
     // An app without a webhook (API only, or an inbox worker) may have no emitter: a private one keeps the
     // collaborators uniform.
     return new PathorsEventDispatcher(
+      options.registration,
       emitter ?? new EventEmitter2(),
       contextCreator,
       config,
@@ -59,11 +95,33 @@ const eventEmitterCheck: Provider = {
   ],
 };
 
+/** The providers every registration exposes app-wide under tokens of its own name (see `PathorsClients`). */
+const NAMED_PROVIDERS: ReadonlyArray<readonly [PathorsRegistrationRole, InjectionToken]> = [
+  ['options', PATHORS_RESOLVED_OPTIONS],
+  ['api-client', PathorsApiClient],
+  ['sessions', PathorsSessionService],
+  ['chat', PathorsChatService],
+  ['calls', PathorsCallsService],
+  ['agent', PathorsAgentService],
+];
+
+/** What the unnamed registration exports for injection by class. */
+const DEFAULT_EXPORTS = [
+  PathorsSessionService,
+  PathorsChatService,
+  PathorsCallsService,
+  PathorsAgentService,
+  PathorsHttpTransport,
+  PathorsDeadLetterService,
+  PathorsIdempotencyStore,
+];
+
 /**
- * The Pathors integration: import it once with `forRoot()` or `forRootAsync()`.
+ * The Pathors integration: import it once with `forRoot()` or `forRootAsync()`, or once per Pathors project with a
+ * `name` each.
  *
  * It provides the typed API client (`PathorsSessionService`, `PathorsChatService`, `PathorsCallsService`,
- * `PathorsAgentService`) and mounts the webhook endpoint
+ * `PathorsAgentService`, and `PathorsClients` for named registrations and tenants) and mounts the webhook endpoint
  * (`POST /pathors/webhooks` by default) that authenticates Pathors' events, validates each into its class and hands
  * it to the `@OnPathorsEvent()` handlers of your providers. The app must also import `EventEmitterModule.forRoot()`.
  *
@@ -81,49 +139,56 @@ const eventEmitterCheck: Provider = {
 @Module({})
 export class PathorsModule extends PathorsConfigurableModule {
   /** Registers the module with options known at import time. */
-  static override forRoot(options: typeof PATHORS_OPTIONS_TYPE): DynamicModule {
-    return withWebhook(super.forRoot(options), options.webhook?.enabled !== false);
+  static override forRoot(options: PathorsModuleForRootOptions): DynamicModule {
+    return withRegistration(super.forRoot(options), resolveWebhookRoute(options.name, options.webhook));
   }
 
   /**
    * Registers the module with options made by a factory, a class or an existing provider, e.g. from
-   * `@nestjs/config`: `PathorsModule.forRootAsync(pathorsConfig.asProvider())`.
+   * `@nestjs/config`: `PathorsModule.forRootAsync(pathorsConfig.asProvider())`. The webhook's route is given beside
+   * the factory: `forRootAsync({ webhook: { path: 'hooks/pathors' }, useFactory })`.
    */
-  static override forRootAsync(options: typeof PATHORS_ASYNC_OPTIONS_TYPE): DynamicModule {
-    return withWebhook(super.forRootAsync(options), true);
+  static override forRootAsync(options: PathorsModuleAsyncOptions): DynamicModule {
+    return withRegistration(super.forRootAsync(options), resolveWebhookRoute(options.name, options.webhook));
   }
 }
 
-function withWebhook(definition: DynamicModule, mountWebhook: boolean): DynamicModule {
-  const controller: Type | undefined = mountWebhook ? createWebhookController() : undefined;
+function withRegistration(definition: DynamicModule, route: PathorsWebhookRoute): DynamicModule {
+  const { registration } = route;
+  const isDefault = registration === DEFAULT_PATHORS_REGISTRATION;
+  const controllers: Type[] = route.enabled ? [createWebhookController(route.path, route.decorators)] : [];
   const resolvedOptions: Provider = {
     provide: PATHORS_RESOLVED_OPTIONS,
     useFactory: (options: PathorsModuleOptions) => {
-      const resolved = resolvePathorsOptions(options);
+      const resolved = resolvePathorsOptions(options, route);
       if (resolved.webhook.enabled && !resolved.webhook.verify) {
-        new Logger('PathorsModule').warn(
+        new Logger(PathorsModule.name).warn(
           'webhook.verify is false: the webhook accepts unauthenticated requests. Use it for local experiments only.',
         );
       }
-      // The route path is only known once async options resolve, which is before Nest registers routes.
-      if (controller) Reflect.defineMetadata(PATH_METADATA, resolved.webhook.path, controller);
       return resolved;
     },
     inject: [PATHORS_MODULE_OPTIONS],
   };
+  const named: Provider[] = NAMED_PROVIDERS.map(([role, token]) => ({
+    provide: registrationToken(registration, role),
+    useExisting: token,
+  }));
   return {
     ...definition,
     imports: [...(definition.imports ?? []), DiscoveryModule],
-    controllers: controller ? [controller] : [],
+    controllers,
     providers: [
       ...(definition.providers ?? []),
+      { provide: PATHORS_REGISTRATION_NAME, useValue: registration },
       resolvedOptions,
       PathorsHandlerExplorer,
       PathorsBootDiagnostics,
-      eventEmitterCheck,
+      dispatcherProvider,
       PathorsWebhookAuthenticator,
       PathorsWebhookReceiver,
       ...PATHORS_API_PROVIDERS,
+      PathorsClients,
       PathorsDeliveryPipeline,
       PathorsDeadLetterService,
       {
@@ -131,12 +196,10 @@ function withWebhook(definition: DynamicModule, mountWebhook: boolean): DynamicM
         useFactory: (resolved: ResolvedPathorsOptions) => resolved.delivery.store,
         inject: [PATHORS_RESOLVED_OPTIONS],
       },
+      ...named,
     ],
-    exports: [
-      ...(definition.exports ?? []),
-      ...PATHORS_API_EXPORTS,
-      PathorsDeadLetterService,
-      PathorsIdempotencyStore,
-    ],
+    // A named registration exports no class token, so two registrations never shadow each other's services:
+    // reach them through PathorsClients.get(name).
+    exports: [...(definition.exports ?? []), PathorsClients, ...(isDefault ? DEFAULT_EXPORTS : [])],
   };
 }

@@ -17,9 +17,15 @@ export interface PathorsWebhookOptions {
   enabled?: boolean;
   /**
    * Route path of the endpoint, below the app's global prefix.
-   * @default 'pathors/webhooks'
+   * @default 'pathors/webhooks' ('pathors/webhooks/<name>' for a named registration)
    */
   path?: string;
+  /**
+   * Decorators of the host app applied to the webhook's controller class, so global guards, throttlers or
+   * interceptors can exempt it by their own metadata rather than by path.
+   * @example [SkipThrottle(), Public()]
+   */
+  decorators?: ClassDecorator[];
   /**
    * Shared secret(s) Pathors sends in the header configured in the agent's `postSessionWebhook.headers`.
    * Give several during a rotation: a request carrying any of them is accepted.
@@ -68,6 +74,12 @@ export interface PathorsWebhookOptions {
    */
   register?: PathorsWebhookRegistrationOptions;
 }
+
+/**
+ * The parts of {@link PathorsWebhookOptions} that define the route. Nest mounts routes before async options resolve, so
+ * `forRootAsync()` takes them beside its factory: `forRootAsync({ webhook: { path: 'hooks/pathors' }, useFactory })`.
+ */
+export type PathorsWebhookRouteOptions = Pick<PathorsWebhookOptions, 'enabled' | 'path' | 'decorators'>;
 
 /** Boot-time registration of the webhook on the Pathors agent; see {@link PathorsWebhookOptions.register}. */
 export interface PathorsWebhookRegistrationOptions {

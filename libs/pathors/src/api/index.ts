@@ -31,3 +31,8 @@ export {
   UndiciPathorsHttpTransport,
   type PathorsHttpRequest,
 } from './pathors-http.transport.js';
+export {
+  PathorsClients,
+  type PathorsProjectClients,
+  type PathorsTenantCredentials,
+} from './pathors-clients.js';

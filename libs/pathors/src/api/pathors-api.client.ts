@@ -61,6 +61,11 @@ export class PathorsApiClient {
     return this.required('projectId', 'the Pathors project to act on');
   }
 
+  /** A client of another project (a tenant's), with this one's transport, base URL, timeout and retry policy. */
+  withCredentials(credentials: { readonly apiKey: string; readonly projectId: string }): PathorsApiClient {
+    return new PathorsApiClient({ ...this.options, ...credentials }, this.transport);
+  }
+
   /** Sends `call` and returns its JSON body (`{data: …}` unwrapped). */
   async json<T>(call: PathorsApiCall): Promise<PathorsApiResponse<T>> {
     const { response, text } = await this.send(call, true);

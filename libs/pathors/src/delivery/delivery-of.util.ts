@@ -8,13 +8,15 @@ export function deliveryOf(
   payload: Readonly<Record<string, unknown>>,
   deliveryId: string | undefined,
   receivedAt: Date,
+  registration: string,
 ): PathorsDelivery {
   return new PathorsDelivery({
     eventName: parsed.name,
+    registration,
     dialect: parsed.dialect,
     receivedAt,
     deliveryId,
-    idempotencyKey: idempotencyKeyOf(parsed.dialect, parsed.name, payload, deliveryId),
+    idempotencyKey: idempotencyKeyOf(parsed.dialect, parsed.name, payload, deliveryId, registration),
     sessionId: sessionIdOf(parsed.dialect, parsed.name, payload),
     payload,
   });

@@ -1,25 +1,37 @@
 import { createHash } from 'node:crypto';
 import type { PathorsDialect } from '../events/pathors-event.map.js';
+import { DEFAULT_PATHORS_REGISTRATION } from '../pathors-registration.js';
+
 
 /**
- * The key that identifies one event across redeliveries (reference §5): lifecycle `(sessionId, event)`, plus the
- * outcome for `recording.ready`; platform `(id, eventType)`, or the delivery's message id when a header carries one.
- * An event without identifying fields (an unknown name) is keyed by a hash of its payload.
+ * The key that identifies one event across redeliveries: lifecycle `(sessionId, event)`, plus the outcome for
+ * `recording.ready`; platform `(id, eventType)`, or the delivery's message id when a header carries one. An event
+ * without identifying fields (an unknown name) is keyed by a hash of its payload. A named registration's keys start
+ * with its name (`sales:lifecycle:…`), so two projects that reuse a session id never share a key.
  */
 export function idempotencyKeyOf(
   dialect: PathorsDialect,
   name: string,
   payload: Readonly<Record<string, unknown>>,
   deliveryId: string | undefined,
+  registration: string,
 ): string {
-  // Joined rather than concatenated: the key is kept by the in-memory store, and a join makes one flat string where
-  // concatenation makes a chain of string parts that hashing the key would flatten into a second copy.
+  const namespace = registration === DEFAULT_PATHORS_REGISTRATION ? '' : `${registration}:`;
+  return namespace + eventKeyOf(dialect, name, payload, deliveryId);
+}
+
+function eventKeyOf(
+  dialect: PathorsDialect,
+  name: string,
+  payload: Readonly<Record<string, unknown>>,
+  deliveryId: string | undefined,
+): string {
   if (dialect === 'platform') {
-    if (deliveryId) return ['platform:msg:', deliveryId].join('');
-    if (typeof payload.id === 'string') return ['platform:', payload.id, ':', name].join('');
+    if (deliveryId) return `platform:msg:${deliveryId}`;
+    if (typeof payload.id === 'string') return `platform:${payload.id}:${name}`;
   } else if (typeof payload.sessionId === 'string') {
     const outcome = name === 'recording.ready' ? (payload.recordingUrl ? ':ready' : ':failed') : '';
-    return ['lifecycle:', payload.sessionId, ':', name, outcome].join('');
+    return `lifecycle:${payload.sessionId}:${name}${outcome}`;
   }
   return `${dialect}:sha256:${createHash('sha256').update(JSON.stringify(payload)).digest('hex')}`;
 }

@@ -12,22 +12,21 @@ import { parsePathorsEvent } from '../events/pathors-event.parser.js';
 import type { UnknownPathorsEvent } from '../events/unknown-pathors.event.js';
 import type { ResolvedDeliveryOptions, ResolvedPathorsOptions } from '../pathors-options.resolver.js';
 import { PATHORS_RESOLVED_OPTIONS } from '../pathors.constants.js';
+import { PathorsPermanentError } from '../pathors.errors.js';
 import { deliveryOf } from './delivery-of.util.js';
+import { reasonOf } from './failure-reason.util.js';
 import type { PathorsDelivery } from './pathors-delivery.js';
 import type { PathorsDeliveryRecord } from './pathors-delivery-record.js';
-import { PathorsEventDispatcher } from './pathors-event.dispatcher.js';
+import { PathorsEventDispatcher, type PathorsHandlerOutcome } from './pathors-event.dispatcher.js';
 import type { PathorsIdempotencyStore } from './pathors-idempotency.store.js';
-import { AnswerDeadlines } from './answer-deadlines.js';
+import type { PathorsInbox } from './pathors-inbox.js';
 import { raceTimeout } from './race-timeout.util.js';
 import { SessionSequencer } from './session-sequencer.js';
-import type { MaybePromise } from './maybe-promise.util.js';
-import { DeliveryRun, type DeliveryRunContext, type DeliveryRunOutcome } from './delivery-run.js';
-import { reasonOf } from './failure-reason.util.js';
-import type { PathorsInbox } from './pathors-inbox.js';
 
 /**
  * What became of one delivery:
  * - `handled`: every handler succeeded (some perhaps on an earlier delivery);
+ * - `failed-permanently`: a handler threw a `PathorsPermanentError` (the others succeeded): done, not retried;
  * - `no-handler`: nothing listens to this event name;
  * - `duplicate`: the event was already done;
  * - `in-progress`: another request or replica is running the same event right now;
@@ -39,6 +38,7 @@ import type { PathorsInbox } from './pathors-inbox.js';
  */
 export type PathorsDeliveryOutcome =
   | 'handled'
+  | 'failed-permanently'
   | 'no-handler'
   | 'duplicate'
   | 'in-progress'
@@ -47,6 +47,12 @@ export type PathorsDeliveryOutcome =
   | 'failed'
   | 'error'
   | 'shutting-down';
+
+/** The outcomes one run of a delivery's handlers can end in. */
+type RunOutcome = Extract<
+  PathorsDeliveryOutcome,
+  'handled' | 'failed-permanently' | 'duplicate' | 'in-progress' | 'failed' | 'error'
+>;
 
 const JSON_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'application/json' };
 
@@ -57,6 +63,8 @@ const INBOX_FAILURES = {
   error: (name: string) => `The idempotency store failed while processing ${name}`,
 } as const;
 
+const isFailure = (outcome: PathorsHandlerOutcome) => outcome.status === 'failed';
+
 /**
  * Turns validated deliveries into handler runs with the module's guarantees: a claim in the idempotency store
  * (concurrent duplicates never both run), completion records per handler (a redelivery runs only the handlers that
@@ -66,12 +74,11 @@ const INBOX_FAILURES = {
 export class PathorsDeliveryPipeline
   implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
-  private readonly logger = new Logger('PathorsDelivery');
+  private readonly logger = new Logger(PathorsDeliveryPipeline.name);
   private readonly options: ResolvedDeliveryOptions;
   private readonly store: PathorsIdempotencyStore;
+  private readonly registration: string;
   private readonly sequencer?: SessionSequencer;
-  private readonly answerDeadlines: AnswerDeadlines;
-  private readonly runContext: DeliveryRunContext;
   /** Claims this process holds (key → token), renewed on one shared timer. */
   private readonly leases = new Map<string, string>();
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -87,18 +94,10 @@ export class PathorsDeliveryPipeline
   ) {
     this.options = options.delivery;
     this.store = this.options.store;
-    this.answerDeadlines = new AnswerDeadlines(this.options.answerBudgetMs);
+    this.registration = options.registration;
     if (this.options.ordering.enabled) {
       this.sequencer = new SessionSequencer(this.store, dispatcher, this.options.ordering.holdMs);
     }
-    this.runContext = {
-      store: this.store,
-      dispatcher,
-      sequencer: this.sequencer,
-      claimLeaseMs: this.options.claimLeaseMs,
-      leases: this.leases,
-      logger: this.logger,
-    };
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -109,20 +108,18 @@ export class PathorsDeliveryPipeline
 
   /**
    * Takes one authenticated, validated delivery from the webhook: persists it in the inbox, or runs its handlers
-   * within the answer budget. The outcome comes at once when the store and every handler answered at once (the
-   * in-memory store and handlers that return no promise), otherwise as a promise.
+   * within the answer budget.
    */
-  accept(
+  async accept(
     event: PathorsEvent | UnknownPathorsEvent,
     delivery: PathorsDelivery,
-  ): MaybePromise<PathorsDeliveryOutcome> {
+  ): Promise<PathorsDeliveryOutcome> {
     if (!this.accepting) return 'shutting-down';
     const handlerCount = this.dispatcher.handlerCount(delivery.eventName);
     if (handlerCount === 0) return 'no-handler';
     if (this.options.inbox) return this.enqueue(this.options.inbox, delivery);
-    const outcome = this.run(event, delivery, handlerCount);
-    if (!(outcome instanceof Promise)) return outcome;
-    return this.answerDeadlines.race(this.track(outcome), 'background' as const);
+    const run = this.track(this.run(event, delivery, handlerCount));
+    return raceTimeout(run, this.options.answerBudgetMs, 'background' as const);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -146,7 +143,6 @@ export class PathorsDeliveryPipeline
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.renewTimer);
-    this.answerDeadlines.close();
     await this.options.inbox?.close();
   }
 
@@ -160,39 +156,104 @@ export class PathorsDeliveryPipeline
     }
   }
 
-  /** Processes one delivery taken from the inbox; throws to have the inbox retry it. */
+  /**
+   * Processes one delivery taken from the inbox; throws to have the inbox retry it, or a `PathorsPermanentError` to
+   * have it dead-lettered at once.
+   */
   private async process(record: PathorsDeliveryRecord): Promise<void> {
     const parsed = parsePathorsEvent(record.body);
     if (parsed.kind === 'invalid') {
       throw new Error(`Recorded ${record.eventName} no longer validates: ${JSON.stringify(parsed.issues)}`);
     }
-    // Listeners are removed at shutdown: an event must never be marked done because nobody listened.
+    // Handlers are unsubscribed at shutdown: an event must never be marked done because nobody listened.
     const handlerCount = this.dispatcher.handlerCount(parsed.name);
     if (handlerCount === 0) throw new Error(`No handler of ${parsed.name} here`);
-    const receivedAt = new Date(record.receivedAt);
-    const delivery = deliveryOf(parsed, record.body, record.headers['webhook-id'], receivedAt);
-    const run = this.run(parsed.event, delivery, handlerCount);
-    const outcome = run instanceof Promise ? await this.track(run) : run;
+    const delivery = deliveryOf(
+      parsed,
+      record.body,
+      record.headers['webhook-id'],
+      new Date(record.receivedAt),
+      this.registration,
+    );
+    const permanentFailures: string[] = [];
+    const outcome = await this.track(this.run(parsed.event, delivery, handlerCount, permanentFailures));
     if (outcome === 'handled' || outcome === 'duplicate') return;
+    if (outcome === 'failed-permanently') {
+      throw new PathorsPermanentError(
+        `${record.eventName} failed permanently: ${permanentFailures.join('; ')}`,
+      );
+    }
     throw new Error(INBOX_FAILURES[outcome](record.eventName));
   }
 
   /**
-   * Claim, (ordering), dispatch skipping the handlers already done, then record the outcome (see {@link DeliveryRun}).
-   * Never rejects. `handlerCount` is the dispatcher's count when the delivery was taken.
+   * Claim, (ordering), dispatch skipping the handlers already done, then record the outcome: the event is completed
+   * when every handler succeeded, released for a redelivery when one failed. Never rejects: a failure of the store is
+   * logged and ends the run as `error`. `handlerCount` is the dispatcher's count when the delivery was taken.
+   *
+   * With `permanentFailures` (the inbox's run), a permanent failure releases the event rather than completing it, so
+   * a replay from the dead letters runs that handler again; the failures' reasons are pushed onto the list.
    */
-  private run(
+  private async run(
     event: PathorsEvent | UnknownPathorsEvent,
     delivery: PathorsDelivery,
     handlerCount: number,
-  ): MaybePromise<DeliveryRunOutcome> {
-    return new DeliveryRun(
-      this.runContext,
-      event,
-      delivery,
-      handlerCount,
-      this.tokenPrefix + ++this.claims,
-    ).start();
+    permanentFailures?: string[],
+  ): Promise<RunOutcome> {
+    const key = delivery.idempotencyKey;
+    const token = this.tokenPrefix + ++this.claims;
+    let holdsClaim = false;
+    try {
+      const claim = await this.store.claim(key, token, this.options.claimLeaseMs);
+      if (claim.status === 'done') return 'duplicate';
+      if (claim.status === 'in-progress') return 'in-progress';
+      holdsClaim = true;
+      this.leases.set(key, token);
+      await this.sequencer?.awaitPredecessors(delivery);
+      const outcomes = await this.dispatcher.dispatch(event, delivery, {
+        skipHandlers: claim.completedHandlers,
+        // One handler's record is the event's completion: it needs no record of its own (one store call less).
+        onHandlerSucceeded:
+          handlerCount > 1 ? async (handlerId) => this.store.recordHandler(key, handlerId) : undefined,
+      });
+      const missing = handlerCount - outcomes.length;
+      if (missing !== 0) {
+        // A handler unsubscribed behind the module's back never ran: the event must not be marked done.
+        this.logger.error(
+          `${missing} of ${handlerCount} handlers of ${delivery.eventName} did not run; ` +
+            'the event will be processed again on redelivery',
+        );
+      }
+      const failures = outcomes.filter(isFailure);
+      const permanentOnly = failures.length > 0 && failures.every((outcome) => outcome.permanent);
+      if (permanentOnly) {
+        for (const { handlerId, error } of failures) permanentFailures?.push(`${handlerId}: ${reasonOf(error)}`);
+      }
+      if (missing !== 0 || (failures.length > 0 && (!permanentOnly || permanentFailures))) {
+        await this.store.release(key, token);
+        holdsClaim = false;
+        return permanentOnly && missing === 0 ? 'failed-permanently' : 'failed';
+      }
+      await this.store.complete(key);
+      holdsClaim = false;
+      return permanentOnly ? 'failed-permanently' : 'handled';
+    } catch (error) {
+      this.logger.error(`Idempotency store failed on ${delivery.eventName} (${key}): ${reasonOf(error)}`);
+      // The original failure is the one to report; a claim that cannot be released expires with its lease.
+      if (holdsClaim) await this.releaseAfterFailure(key, token);
+      return 'error';
+    } finally {
+      // Only this run's lease: a concurrent duplicate answered `in-progress` must not stop the holder's renewals.
+      if (this.leases.get(key) === token) this.leases.delete(key);
+    }
+  }
+
+  private async releaseAfterFailure(key: string, token: string): Promise<void> {
+    try {
+      await this.store.release(key, token);
+    } catch {
+      // The store failure already logged is the one to report; the claim expires with its lease.
+    }
   }
 
   private track<T>(work: Promise<T>): Promise<T> {
@@ -203,15 +264,15 @@ export class PathorsDeliveryPipeline
   }
 
   private renewLeases(): void {
-    for (const [key, token] of this.leases) {
-      Promise.resolve()
-        .then(() => this.store.renew(key, token, this.options.claimLeaseMs))
-        .then(
-          (held) => {
-            if (!held) this.logger.warn(`Lost the claim on ${key}: its lease expired while its handlers ran`);
-          },
-          (error: unknown) => this.logger.warn(`Could not renew the claim on ${key}: ${reasonOf(error)}`),
-        );
+    for (const [key, token] of this.leases) void this.renewLease(key, token);
+  }
+
+  private async renewLease(key: string, token: string): Promise<void> {
+    try {
+      const held = await this.store.renew(key, token, this.options.claimLeaseMs);
+      if (!held) this.logger.warn(`Lost the claim on ${key}: its lease expired while its handlers ran`);
+    } catch (error) {
+      this.logger.warn(`Could not renew the claim on ${key}: ${reasonOf(error)}`);
     }
   }
 

@@ -14,6 +14,11 @@ import type { PathorsDialect } from '../events/pathors-event.map.js';
 export class PathorsDelivery {
   /** The event name as sent. */
   readonly eventName!: string;
+  /**
+   * The `PathorsModule` registration (one Pathors project) whose webhook received the event: the `name` given to
+   * `forRoot()` / `forRootAsync()`, or `'default'`.
+   */
+  readonly registration!: string;
   /** Which webhook dialect carried the event. */
   readonly dialect!: PathorsDialect;
   /** When this app received the request. */
@@ -28,13 +33,6 @@ export class PathorsDelivery {
   readonly payload!: Readonly<Record<string, unknown>>;
 
   constructor(fields: PathorsDelivery) {
-    // Field by field rather than Object.assign: every delivery gets the same shape, in the same order.
-    this.eventName = fields.eventName;
-    this.dialect = fields.dialect;
-    this.receivedAt = fields.receivedAt;
-    this.deliveryId = fields.deliveryId;
-    this.idempotencyKey = fields.idempotencyKey;
-    this.sessionId = fields.sessionId;
-    this.payload = fields.payload;
+    Object.assign(this, fields);
   }
 }

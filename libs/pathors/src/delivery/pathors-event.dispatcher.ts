@@ -7,14 +7,16 @@ import {
 } from '@nestjs/common';
 import { GUARDS_METADATA, INTERCEPTORS_METADATA } from '@nestjs/common/constants.js';
 import { ApplicationConfig, ContextIdFactory, ExternalContextCreator, ModuleRef } from '@nestjs/core';
-import { isObservable, lastValueFrom } from 'rxjs';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { isObservable, lastValueFrom } from 'rxjs';
 import type { PathorsEvent } from '../events/pathors-event.map.js';
 import type { UnknownPathorsEvent } from '../events/unknown-pathors.event.js';
+import { PathorsPermanentError } from '../pathors.errors.js';
+import { reasonOf } from './failure-reason.util.js';
 import type { PathorsDelivery } from './pathors-delivery.js';
-import { PathorsHandlerExplorer, type PathorsHandlerRegistration } from './pathors-handler.explorer.js';
+import { PATHORS_HANDLER_FAILED, PathorsHandlerFailure } from './pathors-handler-failure.js';
+import { hears, PathorsHandlerExplorer, type PathorsDiscoveredHandler } from './pathors-handler.explorer.js';
 import { CATCH_ALL_EMITTER_EVENT, PATHORS_CONTEXT_TYPE, toEmitterEvent } from './pathors-events.constants.js';
-import { isThenable, type MaybePromise } from './maybe-promise.util.js';
 
 /** How one handler fared with one event. */
 export interface PathorsHandlerOutcome {
@@ -24,11 +26,8 @@ export interface PathorsHandlerOutcome {
   readonly status: 'succeeded' | 'failed' | 'skipped';
   /** What the handler threw, when it failed. */
   readonly error?: unknown;
-}
-
-/** Every handler's outcome for one event. */
-export interface PathorsDispatchResult {
-  readonly outcomes: readonly PathorsHandlerOutcome[];
+  /** The handler failed with a `PathorsPermanentError`: retrying cannot help. */
+  readonly permanent?: boolean;
 }
 
 /** Options of one dispatch. */
@@ -37,125 +36,86 @@ export interface PathorsDispatchOptions {
   readonly skipHandlers?: ReadonlySet<string>;
   /**
    * Called after each handler succeeded, before its outcome counts as `succeeded` (writes its completion record).
-   * When it throws, the handler is reported `failed`: without a record, a redelivery must be able to run it again.
+   * When it rejects, the handler is reported `failed`: without a record, a redelivery must be able to run it again.
    */
-  readonly onHandlerSucceeded?: (handlerId: string) => MaybePromise<void>;
+  readonly onHandlerSucceeded?: (handlerId: string) => Promise<void>;
 }
 
-type EventListener = (event: unknown, delivery: unknown) => unknown;
-
-/** A handler with what it reports, built once at boot: runs it for the dispatch in progress. */
+/** A handler as subscribed on the emitter. */
 interface SubscribedHandler {
-  readonly handlerId: string;
-  readonly succeeded: PathorsHandlerOutcome;
-  readonly skipped: PathorsHandlerOutcome;
-  /** Calls the handler (in its execution context); a promise while it runs on. */
-  readonly invoke: (event: unknown, delivery: unknown) => unknown;
+  readonly handler: PathorsDiscoveredHandler;
+  /** Calls the handler in its execution context. */
+  readonly invoke: (event: unknown, delivery: PathorsDelivery) => Promise<unknown>;
 }
 
-/** Shared by every dispatch with no outcome yet; never written to (see `DispatchRun.record`). */
-const NO_OUTCOMES = Object.freeze([]) as unknown as PathorsHandlerOutcome[];
+/**
+ * One dispatch of one delivery, passed to the module's listeners as the emit's third argument: each listener runs its
+ * handler for it and records the outcome. Emitted by other code (no dispatch argument), a listener just calls its
+ * handler.
+ */
+class PathorsDispatch {
+  readonly outcomes: PathorsHandlerOutcome[] = [];
+  private readonly running: Promise<void>[] = [];
+
+  constructor(
+    readonly registration: string,
+    readonly delivery: PathorsDelivery,
+    private readonly options: PathorsDispatchOptions,
+    private readonly reportFailure: (handlerId: string, delivery: PathorsDelivery, error: unknown) => void,
+  ) {}
+
+  run({ handler, invoke }: SubscribedHandler, event: unknown): void {
+    if (hears(handler, this.registration)) this.running.push(this.runOne(handler.handlerId, invoke, event));
+  }
+
+  async settled(): Promise<readonly PathorsHandlerOutcome[]> {
+    await Promise.all(this.running);
+    return this.outcomes;
+  }
+
+  private async runOne(handlerId: string, invoke: SubscribedHandler['invoke'], event: unknown): Promise<void> {
+    if (this.options.skipHandlers?.has(handlerId)) {
+      this.outcomes.push({ handlerId, status: 'skipped' });
+      return;
+    }
+    try {
+      await invoke(event, this.delivery);
+      await this.options.onHandlerSucceeded?.(handlerId);
+      this.outcomes.push({ handlerId, status: 'succeeded' });
+    } catch (error) {
+      const permanent = error instanceof PathorsPermanentError;
+      this.outcomes.push({ handlerId, status: 'failed', error, permanent });
+      this.reportFailure(handlerId, this.delivery, error);
+    }
+  }
+}
+
+/** The handlers subscribed on one emitter (once per app, by its first `PathorsModule` registration). */
+interface SubscribedHandlers {
+  readonly owner: PathorsEventDispatcher;
+  /** Emitter event name → the handlers listening to it. */
+  readonly byEvent: Map<string, SubscribedHandler[]>;
+  readonly listeners: Array<readonly [string, (...args: unknown[]) => unknown]>;
+}
+
+const subscribedOn = new WeakMap<EventEmitter2, SubscribedHandlers>();
 
 const hasEntries = (list: unknown): boolean => Array.isArray(list) && list.length > 0;
 
 /**
- * One dispatch of one delivery: runs each handler the emitter calls, records its outcome, and collects the runs that
- * go on asynchronously. Failures are logged here and reported, never thrown.
- */
-class DispatchRun implements PathorsDispatchResult {
-  /** Sized by the outcomes it holds (most events have one handler), not by an empty array's default capacity. */
-  outcomes: PathorsHandlerOutcome[] = NO_OUTCOMES;
-  /** Runs still going when the emitter returned, if any. */
-  pending?: Promise<void>[];
-
-  constructor(
-    readonly delivery: PathorsDelivery,
-    private readonly options: PathorsDispatchOptions,
-    private readonly logger: Logger,
-  ) {}
-
-  run(handler: SubscribedHandler, event: unknown): void {
-    if (this.options.skipHandlers?.has(handler.handlerId)) {
-      this.record(handler.skipped);
-      return;
-    }
-    let result: unknown;
-    try {
-      result = handler.invoke(event, this.delivery);
-    } catch (error) {
-      this.fail(handler, error);
-      return;
-    }
-    const done = isThenable(result)
-      ? Promise.resolve(result).then(
-          () => this.succeed(handler),
-          (error: unknown) => this.fail(handler, error),
-        )
-      : this.succeed(handler);
-    if (done instanceof Promise) (this.pending ??= []).push(done);
-  }
-
-  /** Records the handler's success (its completion record first, when asked for). */
-  private succeed(handler: SubscribedHandler): MaybePromise<void> {
-    const record = this.options.onHandlerSucceeded;
-    let recorded: MaybePromise<void>;
-    try {
-      recorded = record?.(handler.handlerId);
-    } catch (error) {
-      this.fail(handler, error);
-      return;
-    }
-    if (!isThenable(recorded)) {
-      this.record(handler.succeeded);
-      return;
-    }
-    return Promise.resolve(recorded).then(
-      () => this.record(handler.succeeded),
-      (error: unknown) => this.fail(handler, error),
-    );
-  }
-
-  private record(outcome: PathorsHandlerOutcome): void {
-    if (this.outcomes === NO_OUTCOMES) this.outcomes = [outcome];
-    else this.outcomes.push(outcome);
-  }
-
-  private fail(handler: SubscribedHandler, error: unknown): void {
-    this.record({ handlerId: handler.handlerId, status: 'failed', error });
-    const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    const { eventName, sessionId } = this.delivery;
-    this.logger.error(
-      `Handler ${handler.handlerId} failed on ${eventName} (session ${sessionId ?? 'n/a'}): ${reason}`,
-    );
-  }
-}
-
-/**
- * The dispatch the emitter is running listeners for right now. The emitter calls listeners synchronously, so this is
- * set around each `emit` (restored after it, for a handler that dispatches in turn); it is process-wide, so that any
- * dispatcher's emit reaches a handler whichever registration subscribed it.
- */
-let currentRun: DispatchRun | undefined;
-
-/**
- * Per emitter the app's handlers are subscribed on (by the first `PathorsModule` registration of an app, once), how
- * many listen to each emitter event name.
- */
-const subscribedCounts = new WeakMap<EventEmitter2, Map<string, number>>();
-
-/**
  * Hands a validated event to its `@OnPathorsEvent` handlers through the app's event emitter and reports each outcome.
  * At boot it subscribes every handler on the emitter (`pathors:<name>`, `pathors:catch-all`); a dispatch emits the
- * event, and each handler runs and reports for that dispatch. A failing handler never stops the others and is never
- * swallowed: it is logged and reported to the caller, which answers 500 so that the sender retries. Emitted by other
- * code, the same listeners simply call the handler.
+ * event with itself as third argument, and each handler of this registration runs and reports. A failing handler never
+ * stops the others and is never swallowed: it is logged, emitted as a {@link PathorsHandlerFailure} and reported to the
+ * caller, which answers 500 so that the sender retries.
  */
 @Injectable()
 export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger('PathorsWebhook');
-  private readonly subscriptions: Array<readonly [string, EventListener]> = [];
+  private readonly logger = new Logger(PathorsEventDispatcher.name);
 
   constructor(
+    /** The `PathorsModule` registration this dispatcher serves. */
+    private readonly registration: string,
     private readonly emitter: EventEmitter2,
     private readonly externalContextCreator: ExternalContextCreator,
     private readonly config: ApplicationConfig,
@@ -163,86 +123,102 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
     private readonly moduleRef: ModuleRef,
   ) {}
 
-  /** Subscribes every `@OnPathorsEvent()` handler of the app on the emitter. */
+  /** Subscribes every `@OnPathorsEvent()` handler of the app on the emitter, once per app. */
   onModuleInit(): void {
-    if (subscribedCounts.has(this.emitter)) return;
-    const counts = new Map<string, number>();
-    subscribedCounts.set(this.emitter, counts);
-    for (const registration of this.explorer.findHandlers()) {
-      const handler = this.subscribedHandler(registration);
-      const listener: EventListener = (event, delivery) => {
-        const run = currentRun;
-        if (run !== undefined && run.delivery === delivery) run.run(handler, event);
-        // Emitted by other code: the method itself (on an instance of its own when request-scoped).
-        else if (registration.requestScopedToken !== undefined) return handler.invoke(event, delivery);
-        else return registration.method.call(registration.instance, event, delivery);
+    if (subscribedOn.has(this.emitter)) return;
+    const subscribed: SubscribedHandlers = { owner: this, byEvent: new Map(), listeners: [] };
+    subscribedOn.set(this.emitter, subscribed);
+    for (const handler of this.explorer.findHandlers()) {
+      const entry: SubscribedHandler = { handler, invoke: this.invokerOf(handler) };
+      const listener = (event: unknown, delivery: unknown, dispatch?: unknown) => {
+        if (dispatch instanceof PathorsDispatch) return dispatch.run(entry, event);
+        return entry.invoke(event, delivery as PathorsDelivery);
       };
-      for (const name of registration.events) {
+      for (const name of handler.events) {
         const emitterEvent = name === '*' ? CATCH_ALL_EMITTER_EVENT : toEmitterEvent(name);
         this.emitter.on(emitterEvent, listener);
-        this.subscriptions.push([emitterEvent, listener]);
-        counts.set(emitterEvent, (counts.get(emitterEvent) ?? 0) + 1);
+        subscribed.listeners.push([emitterEvent, listener]);
+        subscribed.byEvent.set(emitterEvent, [...(subscribed.byEvent.get(emitterEvent) ?? []), entry]);
       }
     }
   }
 
-  /** Unsubscribes the handlers, after the delivery pipeline drained. */
+  /** Unsubscribes the handlers, after the delivery pipelines drained. */
   onApplicationShutdown(): void {
-    if (this.subscriptions.length === 0) return;
-    for (const [emitterEvent, listener] of this.subscriptions) this.emitter.off(emitterEvent, listener);
-    this.subscriptions.length = 0;
-    subscribedCounts.delete(this.emitter);
+    const subscribed = subscribedOn.get(this.emitter);
+    if (subscribed?.owner !== this) return;
+    for (const [emitterEvent, listener] of subscribed.listeners) this.emitter.off(emitterEvent, listener);
+    subscribedOn.delete(this.emitter);
   }
 
   /**
-   * Number of `@OnPathorsEvent()` handlers that receive an event of this name, catch-all handlers included: each
-   * reports an outcome in {@link dispatch}. Zero before boot and after shutdown.
+   * Number of `@OnPathorsEvent()` handlers of this registration that receive an event of this name, catch-all
+   * handlers included: each reports an outcome in {@link dispatch}. Zero before boot and after shutdown.
    */
   handlerCount(name: string): number {
-    const counts = subscribedCounts.get(this.emitter);
-    if (counts === undefined) return 0;
-    return (counts.get(toEmitterEvent(name)) ?? 0) + (counts.get(CATCH_ALL_EMITTER_EVENT) ?? 0);
+    const byEvent = subscribedOn.get(this.emitter)?.byEvent;
+    if (byEvent === undefined) return 0;
+    const count = (emitterEvent: string) =>
+      (byEvent.get(emitterEvent) ?? []).filter((entry) => hears(entry.handler, this.registration)).length;
+    return count(toEmitterEvent(name)) + count(CATCH_ALL_EMITTER_EVENT);
   }
 
   /**
-   * Runs every handler of the event (those of its name, then the catch-all ones, concurrently) and reports each.
-   * When every handler finished at once (none returned a promise), the result is returned at once too; otherwise a
-   * promise of it, settled when the last one finished.
+   * Runs every handler of the event for this registration (those of its name and the catch-all ones, concurrently)
+   * and resolves each one's outcome once the last finished. Never rejects.
    */
-  dispatch(
+  async dispatch(
     event: PathorsEvent | UnknownPathorsEvent,
     delivery: PathorsDelivery,
     options: PathorsDispatchOptions = {},
-  ): MaybePromise<PathorsDispatchResult> {
-    const run = new DispatchRun(delivery, options, this.logger);
-    const outer = currentRun;
-    currentRun = run;
+  ): Promise<readonly PathorsHandlerOutcome[]> {
+    const dispatch = new PathorsDispatch(this.registration, delivery, options, (handlerId, failed, error) =>
+      this.reportFailure(handlerId, failed, error),
+    );
     try {
-      this.emitter.emit(toEmitterEvent(delivery.eventName), event, delivery);
-      if (subscribedCounts.get(this.emitter)?.has(CATCH_ALL_EMITTER_EVENT))
-        this.emitter.emit(CATCH_ALL_EMITTER_EVENT, event, delivery);
-    } finally {
-      currentRun = outer;
+      this.emitter.emit(toEmitterEvent(delivery.eventName), event, delivery, dispatch);
+      this.emitter.emit(CATCH_ALL_EMITTER_EVENT, event, delivery, dispatch);
+    } catch (error) {
+      // Another listener on the same emitter name threw: the handlers it kept from running report no outcome, so
+      // the caller does not mark the event done.
+      this.logger.error(`A listener of ${delivery.eventName} threw during dispatch: ${reasonOf(error)}`);
     }
-    const { pending } = run;
-    return pending === undefined ? run : Promise.all(pending).then(() => run);
+    return dispatch.settled();
   }
 
-  private subscribedHandler(registration: PathorsHandlerRegistration): SubscribedHandler {
-    const { handlerId, requestScopedToken } = registration;
+  private reportFailure(handlerId: string, delivery: PathorsDelivery, error: unknown): void {
+    const permanent = error instanceof PathorsPermanentError;
+    const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    this.logger.error(
+      `Handler ${handlerId} failed${permanent ? ' permanently' : ''} on ${delivery.eventName} ` +
+        `(session ${delivery.sessionId ?? 'n/a'}, registration ${delivery.registration}): ${reason}`,
+    );
+    const failure = new PathorsHandlerFailure({
+      handlerId,
+      eventName: delivery.eventName,
+      registration: delivery.registration,
+      idempotencyKey: delivery.idempotencyKey,
+      sessionId: delivery.sessionId,
+      deliveryId: delivery.deliveryId,
+      error,
+      permanent,
+    });
+    try {
+      this.emitter.emit(PATHORS_HANDLER_FAILED, failure);
+    } catch (listenerError) {
+      this.logger.error(`A listener of ${PATHORS_HANDLER_FAILED} threw: ${reasonOf(listenerError)}`);
+    }
+  }
+
+  /** How the handler is called: on its instance, or on an instance of its own per event when request-scoped. */
+  private invokerOf(handler: PathorsDiscoveredHandler): SubscribedHandler['invoke'] {
+    const { requestScopedToken } = handler;
+    if (requestScopedToken !== undefined) {
+      return (event, delivery) => this.invokeRequestScoped(requestScopedToken, handler, [event, delivery]);
+    }
     let contextual: SubscribedHandler['invoke'] | undefined;
     // Built on first use: the app's global enhancers are all known by the first event.
-    const invoke: SubscribedHandler['invoke'] =
-      requestScopedToken === undefined
-        ? (event, delivery) =>
-            (contextual ??= this.contextualHandler(registration.instance, registration))(event, delivery)
-        : (event, delivery) => this.invokeRequestScoped(requestScopedToken, registration, [event, delivery]);
-    return {
-      handlerId,
-      succeeded: { handlerId, status: 'succeeded' },
-      skipped: { handlerId, status: 'skipped' },
-      invoke,
-    };
+    return (event, delivery) => (contextual ??= this.contextualHandler(handler.instance, handler))(event, delivery);
   }
 
   /**
@@ -251,24 +227,24 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
    */
   private async invokeRequestScoped(
     token: InjectionToken,
-    registration: PathorsHandlerRegistration,
-    args: [unknown, unknown],
+    handler: PathorsDiscoveredHandler,
+    args: [unknown, PathorsDelivery],
   ): Promise<unknown> {
     const contextId = ContextIdFactory.create();
     this.moduleRef.registerRequestByContextId(args, contextId);
     const instance = await this.moduleRef.resolve<object>(token, contextId, { strict: false });
-    return this.contextualHandler(instance, registration)(...args);
+    return this.contextualHandler(instance, handler)(...args);
   }
 
   /**
    * The handler method called in a `'pathors'` execution context: guards and interceptors of the handler (and the
    * app's global ones) apply and see `context.getType() === 'pathors'`. Exception filters do not: a filter must never
    * turn a failed handler into a success. A handler without any guard or interceptor is called directly (what the
-   * context would do, without its layers), an Observable it returns awaited to its last value all the same.
+   * context would do, without its layers); an Observable it returns is awaited to its last value all the same.
    */
   private contextualHandler(
     instance: object,
-    { method, methodName }: PathorsHandlerRegistration,
+    { method, methodName }: PathorsDiscoveredHandler,
   ): SubscribedHandler['invoke'] {
     if (this.hasEnhancers(instance, method)) {
       const withContext = this.externalContextCreator.create(
@@ -282,10 +258,10 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
         { guards: true, interceptors: true, filters: false },
         PATHORS_CONTEXT_TYPE,
       );
-      return (event, delivery) => withContext(event, delivery);
+      return async (event, delivery) => withContext(event, delivery);
     }
-    return (event, delivery) => {
-      const result = method.call(instance, event, delivery);
+    return async (event, delivery) => {
+      const result = await method.call(instance, event, delivery);
       return isObservable(result) ? lastValueFrom(result) : result;
     };
   }

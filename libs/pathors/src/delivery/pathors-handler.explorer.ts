@@ -1,14 +1,16 @@
 import { Injectable, type InjectionToken } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import type { PathorsHandlerMetadata } from './on-pathors-event.decorator.js';
+import type { PathorsHandlerMetadata } from '../on-pathors-event.decorator.js';
 import { PATHORS_HANDLER_METADATA } from './pathors-events.constants.js';
 
 /** One `@OnPathorsEvent()` handler found at boot. */
-export interface PathorsHandlerRegistration {
+export interface PathorsDiscoveredHandler {
   /** `ClassName.methodName`. */
   readonly handlerId: string;
   /** The event names it listens to (`'*'` for catch-all). */
   readonly events: readonly string[];
+  /** The registration it is limited to; `undefined` hears every registration. */
+  readonly registration?: string;
   /** The provider's instance: the one the handler runs on, or for a request-scoped provider its prototype's. */
   readonly instance: object;
   readonly methodName: string;
@@ -16,6 +18,10 @@ export interface PathorsHandlerRegistration {
   /** The provider's token, when its instances are made per event (request scope) rather than once. */
   readonly requestScopedToken?: InjectionToken;
 }
+
+/** Whether `handler` receives the events of the registration named `registration`. */
+export const hears = (handler: Pick<PathorsDiscoveredHandler, 'registration'>, registration: string): boolean =>
+  handler.registration === undefined || handler.registration === registration;
 
 /**
  * Finds the `@OnPathorsEvent()` handlers of the app's providers: what the dispatcher subscribes on the event
@@ -29,8 +35,8 @@ export class PathorsHandlerExplorer {
   ) {}
 
   /** Every `@OnPathorsEvent()` handler of the app's providers, in discovery order. */
-  findHandlers(): PathorsHandlerRegistration[] {
-    const found: PathorsHandlerRegistration[] = [];
+  findHandlers(): PathorsDiscoveredHandler[] {
+    const found: PathorsDiscoveredHandler[] = [];
     for (const wrapper of this.discovery.getProviders()) {
       const instance: unknown = wrapper.instance;
       if (wrapper.isAlias || typeof instance !== 'object' || instance === null) continue;
@@ -45,9 +51,10 @@ export class PathorsHandlerExplorer {
         found.push({
           handlerId: metadata.handlerId,
           events: metadata.events,
+          registration: metadata.registration,
           instance,
           methodName,
-          method: method as PathorsHandlerRegistration['method'],
+          method: method as PathorsDiscoveredHandler['method'],
           requestScopedToken,
         });
       }

@@ -14,7 +14,7 @@ const POLL_MS = 25;
  * order hold across replicas. Other events and other sessions pass straight through.
  */
 export class SessionSequencer {
-  private readonly logger = new Logger('PathorsDelivery');
+  private readonly logger = new Logger(SessionSequencer.name);
 
   constructor(
     private readonly store: PathorsIdempotencyStore,
@@ -37,7 +37,7 @@ export class SessionSequencer {
     const keys = (isCall ? CALL_PREDECESSORS : TEXT_PREDECESSORS)
       // An event without handlers is never recorded done: waiting for it would always cost holdMs.
       .filter((name) => this.dispatcher.handlerCount(name) > 0)
-      .map((name) => idempotencyKeyOf('lifecycle', name, { sessionId }, undefined));
+      .map((name) => idempotencyKeyOf('lifecycle', name, { sessionId }, undefined, delivery.registration));
     if (keys.length === 0) return;
 
     const deadline = Date.now() + this.holdMs;

@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { createHash } from 'node:crypto';
 import type { PathorsDeadLetter, PathorsDeliveryRecord } from '../delivery/pathors-delivery-record.js';
 import { PathorsInbox, type PathorsInboxProcessor } from '../delivery/pathors-inbox.js';
 import { raceTimeout } from '../delivery/race-timeout.util.js';
+import { PathorsPermanentError } from '../pathors.errors.js';
 
 /** Options of {@link BullMqInbox}. */
 export interface BullMqInboxOptions {
@@ -72,7 +73,7 @@ type DeliveryJob = Job<PathorsDeliveryRecord, void, string>;
  * ```
  */
 export class BullMqInbox extends PathorsInbox {
-  private readonly logger = new Logger('PathorsInbox');
+  private readonly logger = new Logger(BullMqInbox.name);
   private readonly queueName: string;
   private readonly attempts: number;
   private readonly backoffMs: number;
@@ -105,7 +106,7 @@ export class BullMqInbox extends PathorsInbox {
     const lockDuration = this.options.lockDurationMs ?? 30_000;
     this.worker = new Worker<PathorsDeliveryRecord, void, string>(
       this.queueName,
-      (job) => processor(job.data),
+      (job) => processRecord(processor, job.data),
       {
         connection: this.options.connection,
         prefix: this.options.prefix,
@@ -116,7 +117,7 @@ export class BullMqInbox extends PathorsInbox {
     );
     this.worker.on('error', (error) => this.logger.error(`Inbox worker error: ${error.message}`));
     this.worker.on('failed', (job, error) => {
-      if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+      if (job && (error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1))) {
         this.logger.error(
           `Dead-lettered ${job.data.eventName} (${job.data.idempotencyKey}) after ${job.attemptsMade} attempts: ` +
             error.message,
@@ -182,6 +183,16 @@ export class BullMqInbox extends PathorsInbox {
       prefix: this.options.prefix,
     });
     return this.queue;
+  }
+}
+
+/** Runs `processor`; a permanent failure becomes BullMQ's `UnrecoverableError`: dead-lettered without more attempts. */
+async function processRecord(processor: PathorsInboxProcessor, record: PathorsDeliveryRecord): Promise<void> {
+  try {
+    await processor(record);
+  } catch (error) {
+    if (error instanceof PathorsPermanentError) throw new UnrecoverableError(error.message);
+    throw error;
   }
 }
 

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { ApplicationConfig } from '@nestjs/core';
 import {
   PathorsHandlerExplorer,
-  type PathorsHandlerRegistration,
+  type PathorsDiscoveredHandler,
 } from '../delivery/pathors-handler.explorer.js';
 import { PATHORS_EVENT_NAMES } from '../events/pathors-event.map.js';
 import type { ResolvedPathorsOptions, ResolvedWebhookOptions } from '../pathors-options.resolver.js';
@@ -62,7 +62,7 @@ export class PathorsBootDiagnostics implements OnApplicationBootstrap {
     this.warnUnknownNames(handlers);
   }
 
-  private logHandlerMap(handlers: readonly PathorsHandlerRegistration[]): void {
+  private logHandlerMap(handlers: readonly PathorsDiscoveredHandler[]): void {
     if (handlers.length === 0) {
       this.logger.log(
         'Event handlers: none (every known event is answered 202; add @OnPathorsEvent() methods)',
@@ -77,7 +77,7 @@ export class PathorsBootDiagnostics implements OnApplicationBootstrap {
     this.logger.log(`Event handlers: ${lines.join('; ')}`);
   }
 
-  private warnUnknownNames(handlers: readonly PathorsHandlerRegistration[]): void {
+  private warnUnknownNames(handlers: readonly PathorsDiscoveredHandler[]): void {
     const known = new Set<string>([...PATHORS_EVENT_NAMES, '*']);
     for (const { handlerId, events } of handlers) {
       for (const event of events.filter((name) => !known.has(name))) {

@@ -1,6 +1,15 @@
-import { Controller, HttpCode, HttpStatus, Injectable, Post, Req, Res, type Type } from '@nestjs/common';
+import {
+  applyDecorators,
+  Controller,
+  HttpCode,
+  HttpStatus,
+  Injectable,
+  Post,
+  Req,
+  Res,
+  type Type,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { MaybePromise } from '../delivery/maybe-promise.util.js';
 import { PathorsWebhookReceiver, type PathorsWebhookAnswer } from './pathors-webhook.receiver.js';
 import { webhookAnswerWriter, type WebhookAnswerWriter } from './webhook-answer-writer.js';
 
@@ -10,7 +19,7 @@ interface AdapterRequest {
   rawBody?: Buffer;
 }
 
-/** The route; each `PathorsModule` registration gets its own subclass, whose path comes from the resolved options. */
+/** The webhook route of one `PathorsModule` registration: `POST <path>`. */
 @Injectable()
 abstract class PathorsWebhookControllerBase {
   // Chosen on the first answer: in a testing module the controllers are created before the app and its HTTP adapter.
@@ -23,14 +32,12 @@ abstract class PathorsWebhookControllerBase {
 
   @Post()
   @HttpCode(HttpStatus.OK)
-  receive(@Req() request: AdapterRequest, @Res() response: unknown): MaybePromise<void> {
-    const answer = this.receiver.receive({
+  async receive(@Req() request: AdapterRequest, @Res() response: unknown): Promise<void> {
+    const answer = await this.receiver.receive({
       headers: request.headers,
       body: request.body,
       rawBody: Buffer.isBuffer(request.rawBody) ? request.rawBody : undefined,
     });
-    // A delivery that finished at once is answered in the same tick; a refusal thrown here reaches Nest's filters.
-    if (answer instanceof Promise) return answer.then((settled) => this.reply(response, settled));
     this.reply(response, answer);
   }
 
@@ -39,9 +46,15 @@ abstract class PathorsWebhookControllerBase {
   }
 }
 
-/** A fresh controller class for one module registration, so two apps in one process can mount different paths. */
-export function createWebhookController(): Type<PathorsWebhookControllerBase> {
-  @Controller()
+/**
+ * The controller class of one registration, mounted at `path` (below the global prefix) with the host app's own
+ * decorators (`webhook.decorators`, e.g. `SkipThrottle()`) applied to the class.
+ */
+export function createWebhookController(
+  path: string,
+  decorators: readonly ClassDecorator[],
+): Type<PathorsWebhookControllerBase> {
   class PathorsWebhookController extends PathorsWebhookControllerBase {}
+  applyDecorators(Controller(path), ...decorators)(PathorsWebhookController);
   return PathorsWebhookController;
 }

@@ -6,7 +6,6 @@ import {
   Injectable,
   InternalServerErrorException,
   Logger,
-  NotFoundException,
   PayloadTooLargeException,
   ServiceUnavailableException,
   UnauthorizedException,
@@ -18,7 +17,6 @@ import {
   type PathorsDeliveryOutcome,
 } from '../delivery/pathors-delivery.pipeline.js';
 import { parsePathorsEvent } from '../events/pathors-event.parser.js';
-import { whenReady, type MaybePromise } from '../delivery/maybe-promise.util.js';
 import type { ResolvedPathorsOptions, ResolvedWebhookOptions } from '../pathors-options.resolver.js';
 import { PATHORS_RESOLVED_OPTIONS } from '../pathors.constants.js';
 import { PathorsWebhookAuthenticator } from './pathors-webhook.authenticator.js';
@@ -59,6 +57,7 @@ const ANSWERS: Readonly<
     PathorsWebhookAnswer
   >
 > = {
+  'failed-permanently': answer(HttpStatus.OK, 'a handler failed permanently; not retried'),
   'no-handler': answer(HttpStatus.ACCEPTED, 'no handler for this event'),
   duplicate: answer(HttpStatus.OK, 'duplicate: already processed'),
   'in-progress': answer(HttpStatus.ACCEPTED, 'duplicate: being processed'),
@@ -84,10 +83,6 @@ function answerFor(outcome: PathorsDeliveryOutcome, unknownName: boolean): Patho
   }
 }
 
-// One function per kind of event, made once: the answer to each request needs no closure of its own.
-const answerForKnown = (outcome: PathorsDeliveryOutcome) => answerFor(outcome, false);
-const answerForUnknown = (outcome: PathorsDeliveryOutcome) => answerFor(outcome, true);
-
 /**
  * The webhook pipeline, independent of the HTTP adapter: transport checks (413, 415), authentication (401, before
  * anything about the payload is looked at), validation (400), then the delivery pipeline (200, 202, 500, or 503
@@ -95,8 +90,9 @@ const answerForUnknown = (outcome: PathorsDeliveryOutcome) => answerFor(outcome,
  */
 @Injectable()
 export class PathorsWebhookReceiver {
-  private readonly logger = new Logger('PathorsWebhook');
+  private readonly logger = new Logger(PathorsWebhookReceiver.name);
   private readonly options: ResolvedWebhookOptions;
+  private readonly registration: string;
   private readonly loggedUnknownNames = new Set<string>();
   private rawBodyHintLogged = false;
 
@@ -106,15 +102,12 @@ export class PathorsWebhookReceiver {
     private readonly pipeline: PathorsDeliveryPipeline,
   ) {
     this.options = options.webhook;
+    this.registration = options.registration;
   }
 
-  /**
-   * Handles one request; a refusal is thrown as the matching `HttpException`. The answer comes at once when the
-   * delivery finished at once (see {@link PathorsDeliveryPipeline.accept}), otherwise as a promise.
-   */
-  receive(request: PathorsWebhookRequest): MaybePromise<PathorsWebhookAnswer> {
+  /** Handles one request; a refusal is thrown (or rejected) as the matching `HttpException`. */
+  async receive(request: PathorsWebhookRequest): Promise<PathorsWebhookAnswer> {
     const receivedAt = new Date();
-    if (!this.options.enabled) throw new NotFoundException();
     this.checkTransport(request);
     this.authenticate(request);
 
@@ -129,14 +122,17 @@ export class PathorsWebhookReceiver {
     }
 
     const deliveryId = this.header(request, 'webhook-id') ?? this.header(request, 'svix-id');
-    const delivery = deliveryOf(parsed, request.body as Record<string, unknown>, deliveryId, receivedAt);
+    const delivery = deliveryOf(
+      parsed,
+      request.body as Record<string, unknown>,
+      deliveryId,
+      receivedAt,
+      this.registration,
+    );
     if (parsed.kind === 'unknown') this.logUnknownOnce(parsed.name);
 
     // Idempotency claim, per-handler completion records, ordering, answer budget or inbox: see the pipeline.
-    return whenReady(
-      this.pipeline.accept(parsed.event, delivery),
-      parsed.kind === 'unknown' ? answerForUnknown : answerForKnown,
-    );
+    return answerFor(await this.pipeline.accept(parsed.event, delivery), parsed.kind === 'unknown');
   }
 
   private checkTransport(request: PathorsWebhookRequest): void {
@@ -145,9 +141,7 @@ export class PathorsWebhookReceiver {
     if (declaredLength > this.options.maxBodyBytes || actualLength > this.options.maxBodyBytes) {
       throw new PayloadTooLargeException(`Body larger than ${this.options.maxBodyBytes} bytes`);
     }
-    const contentType = this.header(request, 'content-type') ?? '';
-    // What Pathors sends is answered without the pattern; any other spelling is checked by it.
-    if (contentType !== 'application/json' && !JSON_CONTENT_TYPE.test(contentType)) {
+    if (!JSON_CONTENT_TYPE.test(this.header(request, 'content-type') ?? '')) {
       throw new UnsupportedMediaTypeException('Content-Type must be application/json');
     }
   }

@@ -1,7 +1,12 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { ApplicationConfig } from '@nestjs/core';
 import type { ResolvedPathorsOptions } from '../pathors-options.resolver.js';
-import { PATHORS_RESOLVED_OPTIONS } from '../pathors.constants.js';
+import {
+  DEFAULT_PATHORS_REGISTRATION,
+  listNames,
+  registeredNames,
+  registrationToken,
+} from '../pathors-registration.js';
 
 const trimSlashes = (segment: string): string => segment.replace(/^\/+|\/+$/g, '');
 
@@ -21,16 +26,23 @@ export interface PathorsWebhookRoute {
 }
 
 /**
- * The webhook route of an initialised app, read from its `PathorsModule` options and global prefix.
- * Throws, naming the fix, when the app does not import `PathorsModule`.
+ * The webhook route of an initialised app's `PathorsModule` registration (the unnamed one by default), read from its
+ * options and the global prefix. Throws, naming the fix, when the app has no such registration.
  */
-export function webhookRouteOf(app: INestApplicationContext, caller: string): PathorsWebhookRoute {
+export function webhookRouteOf(
+  app: INestApplicationContext,
+  caller: string,
+  registration: string = DEFAULT_PATHORS_REGISTRATION,
+): PathorsWebhookRoute {
   let options: ResolvedPathorsOptions;
   try {
-    options = app.get<ResolvedPathorsOptions>(PATHORS_RESOLVED_OPTIONS, { strict: false });
+    options = app.get<ResolvedPathorsOptions>(registrationToken(registration, 'options'), { strict: false });
   } catch {
+    const registered = listNames(registeredNames(app));
     throw new Error(
-      `${caller} needs an app that imports PathorsModule.forRoot() or forRootAsync(); this one does not.`,
+      `${caller} needs an app that imports PathorsModule.forRoot() or forRootAsync()` +
+        `${registration === DEFAULT_PATHORS_REGISTRATION ? '' : ` with name "${registration}"`}; ` +
+        `registered: ${registered}.`,
     );
   }
   const prefix = app.get(ApplicationConfig, { strict: false }).getGlobalPrefix();

@@ -1,6 +1,6 @@
-import type { PathorsEventFor, PathorsEventName } from '../events/pathors-event.map.js';
-import type { PathorsDelivery } from './pathors-delivery.js';
-import { PATHORS_HANDLER_METADATA } from './pathors-events.constants.js';
+import type { PathorsEventFor, PathorsEventName } from './events/pathors-event.map.js';
+import type { PathorsDelivery } from './delivery/pathors-delivery.js';
+import { PATHORS_HANDLER_METADATA } from './delivery/pathors-events.constants.js';
 
 /** The signature a handler of `N` must accept: the event of that name, then (optionally) its delivery. */
 export type PathorsEventHandler<N extends PathorsEventName | '*'> = (
@@ -8,12 +8,23 @@ export type PathorsEventHandler<N extends PathorsEventName | '*'> = (
   delivery: PathorsDelivery,
 ) => unknown;
 
+/** Options of {@link OnPathorsEvent}. */
+export interface OnPathorsEventOptions {
+  /**
+   * Only events received by the `PathorsModule` registration of this name (`forRoot({ name })`); `'default'` is the
+   * unnamed one. Without it, the handler hears every registration: read `delivery.registration` to tell them apart.
+   */
+  readonly registration?: string;
+}
+
 /** What `@OnPathorsEvent` records on a handler method. */
 export interface PathorsHandlerMetadata {
   /** `ClassName.methodName`: names the handler in logs and completion records. */
   readonly handlerId: string;
   /** The event names it listens to (`'*'` for catch-all). */
   readonly events: readonly string[];
+  /** The registration it is limited to, if any. */
+  readonly registration?: string;
 }
 
 /**
@@ -21,7 +32,8 @@ export interface PathorsHandlerMetadata {
  * authenticated and validated it. The parameter type follows the name: `@OnPathorsEvent('call.ended')` on a method
  * taking another event class does not compile. `'*'` receives every event, including names this version does not
  * know. The webhook answers 2xx only when every handler succeeded; a throwing handler makes it answer 500 (so
- * Pathors retries) and does not stop the other handlers.
+ * Pathors retries) and does not stop the other handlers; throw a `PathorsPermanentError` for an event that can never
+ * succeed.
  *
  * The module subscribes it on the app's `EventEmitter2` (`pathors:<name>`, `pathors:catch-all` for `'*'`) at boot,
  * request-scoped providers included (a fresh instance per event): import `EventEmitterModule.forRoot()` in your app.
@@ -34,11 +46,15 @@ export interface PathorsHandlerMetadata {
  *   async record(event: CallEndedEvent) {
  *     await this.calls.save(event.sessionId, event.callStatus, event.callDuration);
  *   }
+ *
+ *   @OnPathorsEvent('call.ended', { registration: 'sales' })
+ *   async notifySales(event: CallEndedEvent) {}
  * }
  * ```
  */
 export function OnPathorsEvent<N extends PathorsEventName | '*'>(
   events: N | readonly N[],
+  options: OnPathorsEventOptions = {},
 ): <M extends PathorsEventHandler<N>>(
   target: object,
   propertyKey: string | symbol,
@@ -46,17 +62,22 @@ export function OnPathorsEvent<N extends PathorsEventName | '*'>(
 ) => TypedPropertyDescriptor<M> {
   const names: readonly string[] = Array.isArray(events) ? events : [events as string];
   if (names.length === 0) throw new TypeError('@OnPathorsEvent() needs at least one event name');
+  const { registration } = options;
+  if (registration !== undefined && (typeof registration !== 'string' || registration.trim() === '')) {
+    throw new TypeError('@OnPathorsEvent() option "registration" must be a non-empty string');
+  }
 
   return (target, propertyKey, descriptor) => {
     const method: unknown = descriptor.value;
     if (typeof method !== 'function') {
       throw new TypeError(`@OnPathorsEvent() decorates methods only (${String(propertyKey)})`);
     }
-    // The method stays as written (user code may call it directly); the dispatcher finds it by this metadata and
+    // The method stays as written (user code may call it directly); the module finds it by this metadata and
     // subscribes it on the app's event emitter at boot.
     const metadata: PathorsHandlerMetadata = {
       handlerId: `${target.constructor.name}.${String(propertyKey)}`,
       events: names,
+      registration,
     };
     Reflect.defineMetadata(PATHORS_HANDLER_METADATA, metadata, method);
     return descriptor;
