@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { PathorsDialect } from '../events/pathors-event.map.js';
 
 /**
- * The key that identifies one event across redeliveries (reference §5): lifecycle `(sessionId, event)`, plus the
+ * The key that identifies one event across redeliveries: lifecycle `(sessionId, event)`, plus the
  * outcome for `recording.ready`; platform `(id, eventType)`, or the delivery's message id when a header carries one.
  * An event without identifying fields (an unknown name) is keyed by a hash of its payload.
  */
