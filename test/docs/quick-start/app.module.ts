@@ -3,7 +3,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { PathorsModule } from 'nestjs-pathors';
 import { CallOutcomesHandler } from './call-outcomes.handler.js';
 
-/** The README's quick start: the module, the event emitter it dispatches through, and one handler. */
+/** The app's root module: Pathors' webhook and API client, the event emitter it dispatches through, one handler. */
 @Module({
   imports: [
     EventEmitterModule.forRoot(),

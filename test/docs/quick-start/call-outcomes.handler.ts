@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { OnPathorsEvent, type CallEndedEvent } from 'nestjs-pathors';
 
-/** The README's quick-start handler: logs how each call ended. */
+/** Logs how each call ended. */
 @Injectable()
 export class CallOutcomesHandler {
   private readonly logger = new Logger(CallOutcomesHandler.name);
