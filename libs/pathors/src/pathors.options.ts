@@ -139,7 +139,7 @@ export interface PathorsOrderingOptions {
 
 /**
  * How deliveries become handler calls: idempotency (each handler succeeds once per event), ordering, the answer
- * budget, the optional durable inbox and shutdown draining. See the README's delivery section.
+ * budget, the optional durable inbox and shutdown draining. See docs/delivery.md.
  *
  * @example
  * ```ts

@@ -15,7 +15,7 @@ import { PathorsHttpTransport } from './pathors-http.transport.js';
 import { isObject, type JsonObject } from './pathors-json.util.js';
 import type { PathorsRequestOptions } from './pathors-request.options.js';
 
-/** Host of the legacy integration paths (seed 002), used when `baseUrl` is left at its default. */
+/** Host of the legacy integration paths (`apiStyle: 'legacy'`), used when `baseUrl` is left at its default. */
 const LEGACY_APP_BASE_URL = 'https://app.pathors.com';
 const DEFAULT_BASE_URL = 'https://api.pathors.com';
 

@@ -16,9 +16,9 @@ export interface PathorsHttpRequest {
 
 /**
  * Sends one HTTP request and returns the WHATWG `Response`, without retrying or interpreting the status: the client
- * does both. The default, {@link UndiciPathorsHttpTransport}, sends it with undici's `request` over a keep-alive pool;
- * {@link FetchPathorsHttpTransport} uses Node's built-in `fetch` instead.
- * Swap it (a proxy, tracing, a recorded fixture) with Nest's provider override:
+ * does both. The module registers {@link UndiciPathorsHttpTransport} (undici's `request` over a keep-alive pool);
+ * {@link FetchPathorsHttpTransport} sends the same requests with Node's global `fetch`. The module has no option to
+ * choose one; a test swaps it (a recorded fixture, the fetch transport) with Nest's provider override:
  *
  * @example
  * ```ts
@@ -39,8 +39,8 @@ export abstract class PathorsHttpTransport {
 }
 
 /**
- * The default transport: Node's global `fetch`, whose undici agent keeps connections alive and reuses them
- * between requests to the same origin.
+ * A transport on Node's global `fetch`, whose undici agent keeps connections alive and reuses them between requests to
+ * the same origin. Not the default: the module registers {@link UndiciPathorsHttpTransport}.
  */
 @Injectable()
 export class FetchPathorsHttpTransport extends PathorsHttpTransport {
@@ -60,7 +60,7 @@ const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([101, 103, 204, 205, 304
 /**
  * The default transport: undici's `request` (the HTTP client inside Node's `fetch`, without the WHATWG layers) over its
  * own keep-alive connection pool, closed with the module. Measured against the Pathors simulator it costs a third of
- * the CPU of a `fetch` call per request (see the README's Performance section). The answer is handed over as a WHATWG
+ * the CPU of a `fetch` call per request (see bench/README.md). The answer is handed over as a WHATWG
  * `Response` streaming the body, whose `url` is the request's.
  */
 @Injectable()

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type { PathorsDialect } from '../events/pathors-event.map.js';
 import { DEFAULT_PATHORS_REGISTRATION } from '../pathors-registration.js';
 
-
 /**
  * The key that identifies one event across redeliveries: lifecycle `(sessionId, event)`, plus the outcome for
  * `recording.ready`; platform `(id, eventType)`, or the delivery's message id when a header carries one. An event

@@ -25,7 +25,7 @@ export class PathorsDelivery {
   readonly receivedAt!: Date;
   /** The delivery's message id, when a header carries one (`webhook-id` / `svix-id`). */
   readonly deliveryId?: string;
-  /** The key that identifies this event across redeliveries (see the README's delivery section). */
+  /** The key that identifies this event across redeliveries (see docs/delivery.md). */
   readonly idempotencyKey!: string;
   /** The Pathors session the event is about, when it has one. */
   readonly sessionId?: string;

@@ -213,8 +213,8 @@ export interface SimulatedDeliveryOptions {
   /** Events never delivered (reported with `dropped: true`). */
   readonly drop?: readonly string[];
   /**
-   * Retry a non-2xx answer or a network error with exponential backoff (seed 001's contract). `maxAttempts: 1`
-   * (the default) delivers at most once, like the lifecycle webhooks of the older documentation.
+   * Retry a non-2xx answer or a network error with exponential backoff (the platform dialect's contract).
+   * `maxAttempts: 1` (the default) delivers at most once, like the lifecycle webhooks of the older documentation.
    * @default { maxAttempts: 1, baseDelayMs: 100 }
    */
   readonly retry?: { readonly maxAttempts?: number; readonly baseDelayMs?: number };

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplication, LoggerService, Type } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { buildCallEnded } from 'nestjs-pathors/testing';
+import request from 'supertest';
+
+/** The secret the quick start reads from `PATHORS_WEBHOOK_SECRET`. */
+const SECRET = 'quick-start-secret';
+
+/** Keeps the messages each context logged. */
+class ContextLogger implements LoggerService {
+  private readonly lines: Array<{ context: unknown; message: string }> = [];
+  log(message: unknown, context?: unknown): void {
+    this.lines.push({ context, message: String(message) });
+  }
+  warn(): void {}
+  error(): void {}
+  /** The messages logged under `context`. */
+  of(context: string): string[] {
+    return this.lines.filter((line) => line.context === context).map((line) => line.message);
+  }
+}
+
+describe("the README's quick start", () => {
+  let app: INestApplication;
+  const logger = new ContextLogger();
+  const handlerLines = () => logger.of('CallOutcomesHandler');
+
+  beforeAll(async () => {
+    // The quick start reads its options from the environment when its module is loaded.
+    process.env.PATHORS_WEBHOOK_SECRET = SECRET;
+    const { AppModule } = (await import('./app.module.js')) as { AppModule: Type };
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    app = moduleRef.createNestApplication({ logger });
+    await app.init();
+  });
+  afterAll(async () => {
+    await app?.close();
+    delete process.env.PATHORS_WEBHOOK_SECRET;
+  });
+
+  it('refuses a call.ended without the secret, before the handler', async () => {
+    const event = buildCallEnded();
+    const response = await request(app.getHttpServer()).post('/pathors/webhooks').send(event);
+
+    expect(response.status).toBe(401);
+    expect(handlerLines()).toEqual([]);
+  });
+
+  it('hands a call.ended carrying the secret to the handler once, a redelivery answered as a duplicate', async () => {
+    const event = buildCallEnded({ callStatus: 'busy', callDuration: 0 });
+    const post = () =>
+      request(app.getHttpServer())
+        .post('/pathors/webhooks')
+        .set('Authorization', `Bearer ${SECRET}`)
+        .send(event);
+
+    const first = await post();
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ received: true });
+    expect(handlerLines()).toEqual([`Call ${event.sessionId} ended: busy after 0 s`]);
+
+    const again = await post();
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ received: true, note: 'duplicate: already processed' });
+    expect(handlerLines()).toHaveLength(1);
+  });
+});
