@@ -260,13 +260,19 @@ export function resolveWebhookRoute(
   webhook: PathorsWebhookRouteOptions | undefined,
 ): PathorsWebhookRoute {
   if (name !== undefined && (typeof name !== 'string' || !/^[A-Za-z0-9_-]+$/.test(name))) {
-    fail('name', `must be letters, digits, "-" or "_", got ${JSON.stringify(name)}`, 'Use a name such as "sales".');
+    fail(
+      'name',
+      `must be letters, digits, "-" or "_", got ${JSON.stringify(name)}`,
+      'Use a name such as "sales".',
+    );
   }
   const registration = name ?? DEFAULT_PATHORS_REGISTRATION;
   const enabled = webhook?.enabled ?? true;
   if (typeof enabled !== 'boolean') fail('webhook.enabled', 'must be a boolean', 'Pass true or false.');
   const defaultPath =
-    registration === DEFAULT_PATHORS_REGISTRATION ? DEFAULT_WEBHOOK_PATH : `${DEFAULT_WEBHOOK_PATH}/${registration}`;
+    registration === DEFAULT_PATHORS_REGISTRATION
+      ? DEFAULT_WEBHOOK_PATH
+      : `${DEFAULT_WEBHOOK_PATH}/${registration}`;
   const path = normalisePath(optionalString(webhook?.path, 'webhook.path') ?? defaultPath);
   if (enabled && path === '') {
     fail('webhook.path', 'is empty', `Leave it unset for the default ("${defaultPath}").`);

@@ -227,7 +227,8 @@ export class PathorsDeliveryPipeline
       const failures = outcomes.filter(isFailure);
       const permanentOnly = failures.length > 0 && failures.every((outcome) => outcome.permanent);
       if (permanentOnly) {
-        for (const { handlerId, error } of failures) permanentFailures?.push(`${handlerId}: ${reasonOf(error)}`);
+        for (const { handlerId, error } of failures)
+          permanentFailures?.push(`${handlerId}: ${reasonOf(error)}`);
       }
       if (missing !== 0 || (failures.length > 0 && (!permanentOnly || permanentFailures))) {
         await this.store.release(key, token);

@@ -11,7 +11,8 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { PathorsEvent } from '../events/pathors-event.map.js';
 import type { UnknownPathorsEvent } from '../events/unknown-pathors.event.js';
-import { PathorsPermanentError } from '../pathors.errors.js';
+import { listNames, registeredNames } from '../pathors-registration.js';
+import { PathorsConfigurationError, PathorsPermanentError } from '../pathors.errors.js';
 import { reasonOf } from './failure-reason.util.js';
 import type { PathorsDelivery } from './pathors-delivery.js';
 import { PATHORS_HANDLER_FAILED, PathorsHandlerFailure } from './pathors-handler-failure.js';
@@ -73,7 +74,11 @@ class PathorsDispatch {
     return this.outcomes;
   }
 
-  private async runOne(handlerId: string, invoke: SubscribedHandler['invoke'], event: unknown): Promise<void> {
+  private async runOne(
+    handlerId: string,
+    invoke: SubscribedHandler['invoke'],
+    event: unknown,
+  ): Promise<void> {
     if (this.options.skipHandlers?.has(handlerId)) {
       this.outcomes.push({ handlerId, status: 'skipped' });
       return;
@@ -123,12 +128,25 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
     private readonly moduleRef: ModuleRef,
   ) {}
 
-  /** Subscribes every `@OnPathorsEvent()` handler of the app on the emitter, once per app. */
+  /**
+   * Subscribes every `@OnPathorsEvent()` handler of the app on the emitter, once per app. Fails the boot when a
+   * handler is limited to a registration the app does not have.
+   */
   onModuleInit(): void {
     if (subscribedOn.has(this.emitter)) return;
+    const handlers = this.explorer.findHandlers();
+    const names = registeredNames(this.moduleRef);
+    for (const { handlerId, registration } of handlers) {
+      if (registration !== undefined && !names.includes(registration)) {
+        throw new PathorsConfigurationError(
+          `${handlerId} is limited to the PathorsModule registration "${registration}", which this app does not ` +
+            `have. Registered: ${listNames(names)}.`,
+        );
+      }
+    }
     const subscribed: SubscribedHandlers = { owner: this, byEvent: new Map(), listeners: [] };
     subscribedOn.set(this.emitter, subscribed);
-    for (const handler of this.explorer.findHandlers()) {
+    for (const handler of handlers) {
       const entry: SubscribedHandler = { handler, invoke: this.invokerOf(handler) };
       const listener = (event: unknown, delivery: unknown, dispatch?: unknown) => {
         if (dispatch instanceof PathorsDispatch) return dispatch.run(entry, event);
@@ -218,7 +236,8 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
     }
     let contextual: SubscribedHandler['invoke'] | undefined;
     // Built on first use: the app's global enhancers are all known by the first event.
-    return (event, delivery) => (contextual ??= this.contextualHandler(handler.instance, handler))(event, delivery);
+    return (event, delivery) =>
+      (contextual ??= this.contextualHandler(handler.instance, handler))(event, delivery);
   }
 
   /**

@@ -20,8 +20,10 @@ export interface PathorsDiscoveredHandler {
 }
 
 /** Whether `handler` receives the events of the registration named `registration`. */
-export const hears = (handler: Pick<PathorsDiscoveredHandler, 'registration'>, registration: string): boolean =>
-  handler.registration === undefined || handler.registration === registration;
+export const hears = (
+  handler: Pick<PathorsDiscoveredHandler, 'registration'>,
+  registration: string,
+): boolean => handler.registration === undefined || handler.registration === registration;
 
 /**
  * Finds the `@OnPathorsEvent()` handlers of the app's providers: what the dispatcher subscribes on the event
