@@ -25,6 +25,7 @@ export interface WebhookAppOptions {
   /** A whole PathorsModule registration, instead of `forRoot(pathors)`. */
   pathorsModule?: DynamicModule;
   providers?: Provider[];
+  controllers?: Type[];
   imports?: ModuleMetadata['imports'];
   rawBody?: boolean;
   globalPrefix?: string;
@@ -47,6 +48,7 @@ export async function createWebhookApp(options: WebhookAppOptions): Promise<Webh
       ...(options.imports ?? []),
     ],
     providers: options.providers ?? [],
+    controllers: options.controllers ?? [],
   })
   class TestAppModule {}
 
