@@ -15,7 +15,7 @@ import {
   type PathorsProjectClients,
 } from 'nestjs-pathors';
 import { RedisIdempotencyStore } from 'nestjs-pathors/redis';
-import { buildCallEnded, sharedSecretHeaders } from 'nestjs-pathors/testing';
+import { buildCallEnded, deliver, sharedSecretHeaders } from 'nestjs-pathors/testing';
 import { PathorsSimulator } from 'nestjs-pathors/testing/simulator';
 import { ADAPTERS, createWebhookApp, type WebhookApp } from './support/webhook-app.js';
 
@@ -127,6 +127,23 @@ describe.each(ADAPTERS)('two named registrations on %s', (adapter) => {
       ]),
     );
     expect(app.get(AgentHandlers).heard).toHaveLength(4);
+  });
+
+  it("delivers to a named registration with the testing kit's deliver()", async () => {
+    const app = await bootTwoAgents();
+    const { status } = await deliver(app.app, buildCallEnded({ sessionId: 'kit-support' }), {
+      registration: 'support',
+    });
+    expect(status).toBe(200);
+    expect(
+      app
+        .get(AgentHandlers)
+        .heard.map(({ handler }) => handler)
+        .sort(),
+    ).toEqual(['any', 'support']);
+    await expect(deliver(app.app, buildCallEnded(), { registration: 'billing' })).rejects.toThrow(
+      'registered: "sales", "support"',
+    );
   });
 
   it('handles the same session id once in each project (in-memory stores)', async () => {

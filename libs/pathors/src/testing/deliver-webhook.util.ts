@@ -31,6 +31,11 @@ export interface DeliverOptions {
    * @example '/api/pathors/webhooks'
    */
   readonly path?: string;
+  /**
+   * The `PathorsModule` registration to deliver to (its path and credentials), in an app with several.
+   * @default 'default'
+   */
+  readonly registration?: string;
 }
 
 /** What the app answered to a {@link deliver}ed event. */
@@ -152,7 +157,7 @@ export async function deliver(
   payload: unknown,
   options: DeliverOptions = {},
 ): Promise<DeliverResult> {
-  const route = webhookRouteOf(app, 'deliver()');
+  const route = webhookRouteOf(app, 'deliver()', options.registration);
   const resolved = route.options;
   const body = Buffer.from(options.rawBody ?? JSON.stringify(payload));
   const path = options.path ?? route.path;
