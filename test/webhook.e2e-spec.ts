@@ -191,7 +191,7 @@ describe.each(ADAPTERS)('webhook endpoint on %s', (adapter) => {
     it('400 listing every invalid documented field with its path', async () => {
       const response = await post({
         ...buildCallEnded(),
-        callStatus: 'hungUp',
+        callStatus: 7,
         callDuration: -1,
         timestamp: 'yesterday',
         projectId: undefined,
@@ -204,7 +204,7 @@ describe.each(ADAPTERS)('webhook endpoint on %s', (adapter) => {
     it('400 with nested paths for an invalid analysis block', async () => {
       const payload = buildPlatformSessionEnded();
       (payload.analysis as { sentiment: unknown }).sentiment = {
-        conversation: { sentiment: 'HAPPY', score: 3 },
+        conversation: { sentiment: 1, score: 3 },
       };
       const response = await post(payload);
       expect(response.status).toBe(400);
@@ -227,8 +227,10 @@ describe.each(ADAPTERS)('webhook endpoint on %s', (adapter) => {
       expect((response.body.issues as Array<{ path: string }>).map((issue) => issue.path)).toContain(path);
     });
 
-    it('400 for a call field set to null on session.finalized (absent, not null)', async () => {
-      expect((await post({ ...buildTextSessionFinalized(), callStatus: null })).status).toBe(400);
+    it('400 for a call field of the wrong type on session.finalized', async () => {
+      const response = await post({ ...buildTextSessionFinalized(), callStatus: false });
+      expect(response.status).toBe(400);
+      expect(response.body.issues).toEqual([{ path: 'callStatus', reason: 'callStatus must be a string' }]);
     });
 
     it('400 for a __proto__ key', async () => {

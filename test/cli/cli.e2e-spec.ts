@@ -168,7 +168,7 @@ describe.each(ADAPTERS)('trigger against a running %s app', (adapter) => {
       '--secret',
       SECRET,
       '--set',
-      'callStatus=hungUp',
+      'callStatus=42',
     ]);
     expect(invalid.code).toBe(1);
     expect(invalid.stdout).toContain('callStatus');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject, type SchemaObject } from '@nestjs/swagger';
-import { PATHORS_CALL_STATUSES, PATHORS_SESSION_CHANNELS } from 'nestjs-pathors';
+import { PATHORS_CALL_STATUSES, PATHORS_SENTIMENTS, PATHORS_SESSION_CHANNELS } from 'nestjs-pathors';
 import { addPathorsWebhooksToDocument } from 'nestjs-pathors/swagger';
 import { ADAPTERS, createWebhookApp, type WebhookApp } from '../support/webhook-app.js';
 
@@ -76,7 +76,7 @@ describe.each(ADAPTERS)('OpenAPI document of an app on %s', (adapter) => {
     expect(document).not.toHaveProperty('x-webhooks');
   });
 
-  it('generates call.ended from its class: required fields, the callStatus enum, bounds and date-times', () => {
+  it('generates call.ended from its class: required fields, the open callStatus, bounds and date-times', () => {
     const schema = schemas.CallEndedEvent;
     expect([...schema.required!].sort()).toEqual([
       'callDuration',
@@ -90,9 +90,14 @@ describe.each(ADAPTERS)('OpenAPI document of an app on %s', (adapter) => {
       event: { type: 'string', enum: ['call.ended'] },
       sessionId: { type: 'string', minLength: 1 },
       timestamp: { type: 'string', format: 'date-time' },
-      callStatus: { type: 'string', enum: [...PATHORS_CALL_STATUSES] },
+      callStatus: { type: 'string', examples: [...PATHORS_CALL_STATUSES] },
       callDuration: { type: 'number', minimum: 0 },
     });
+    // A vendor enum is open: known values as examples and in the description, never a closed enum.
+    expect(schema.properties!.callStatus).not.toHaveProperty('enum');
+    expect((schema.properties!.callStatus as SchemaObject).description).toMatch(
+      /^Known values: `userHangup`, .*`transferFailed`.*\. Pathors may add others; any string is accepted\.$/,
+    );
     expect(schema.additionalProperties).toBe(true);
   });
 
@@ -111,7 +116,11 @@ describe.each(ADAPTERS)('OpenAPI document of an app on %s', (adapter) => {
     const ended = schemas.PlatformSessionEndedEvent;
     expect(ended.properties!.analysis).toEqual({ $ref: '#/components/schemas/PathorsSessionAnalysis' });
     expect(ended.properties!.metadata).toEqual({ $ref: '#/components/schemas/PathorsSessionMetadata' });
-    expect(ended.properties!.type).toEqual({ type: 'string', enum: [...PATHORS_SESSION_CHANNELS] });
+    expect(ended.properties!.type).toEqual({
+      type: 'string',
+      examples: [...PATHORS_SESSION_CHANNELS],
+      description: 'Known values: `VOICE`, `CHAT`. Pathors may add others; any string is accepted.',
+    });
     expect(ended.properties!.id).toMatchObject({ type: 'string', format: 'uuid' });
     expect(ended.required).not.toContain('analysis');
 
@@ -124,10 +133,11 @@ describe.each(ADAPTERS)('OpenAPI document of an app on %s', (adapter) => {
     });
     const sentiment = schemas.PathorsConversationSentiment;
     expect(sentiment.required).toEqual(['sentiment', 'score']);
-    expect(sentiment.properties!.sentiment).toEqual({
+    expect(sentiment.properties!.sentiment).toMatchObject({
       type: 'string',
-      enum: ['POSITIVE', 'NEUTRAL', 'NEGATIVE'],
+      examples: [...PATHORS_SENTIMENTS],
     });
+    expect(sentiment.properties!.sentiment).not.toHaveProperty('enum');
     expect(sentiment.properties!.score).toEqual({ type: 'number', minimum: -1, maximum: 1 });
     expect(schemas.PathorsResolutionAnalysis.properties!.satisfiedChecklistItems).toEqual({
       type: 'array',

@@ -168,7 +168,7 @@ describe('sample app on the embedded simulator, PGlite', () => {
   it('shows a refused delivery in the inspector with its status and validation errors, and stores nothing', async () => {
     const secret = running.embedded!.environment().PATHORS_WEBHOOK_SECRET;
     const sessionId = randomUUID();
-    const invalid = { ...buildCallEnded({ sessionId }), callStatus: 'exploded', callDuration: -1 };
+    const invalid = { ...buildCallEnded({ sessionId }), callStatus: 42, callDuration: -1 };
     const refused = await api.post('/pathors/webhooks', invalid, sharedSecretHeaders(secret));
     expect(refused.status).toBe(400);
     const unauthenticated = await api.post(

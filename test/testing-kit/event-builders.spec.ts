@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { CallEndedEvent, PathorsCallStatus } from 'nestjs-pathors';
+import type { CallEndedEvent, PathorsCallStatusValue } from 'nestjs-pathors';
 import {
   buildCallEnded,
   buildPlatformSessionEnded,
@@ -52,18 +52,20 @@ describe('event builders', () => {
 
   it('types overrides and results after the event class (checked by tsc and ts-jest)', () => {
     const payload: PathorsPayloadOf<CallEndedEvent> = buildCallEnded({ callStatus: 'busy', callDuration: 0 });
-    const status: PathorsCallStatus = payload.callStatus;
+    const status: PathorsCallStatusValue = payload.callStatus;
     const timestamp: string = payload.timestamp;
     expect([status, typeof timestamp]).toEqual(['busy', 'string']);
 
-    // @ts-expect-error: not a documented call status
-    buildCallEnded({ callStatus: 'hungUp' });
+    // A vendor enum takes a status Pathors added after this version, as the webhook does.
+    expect(buildCallEnded({ callStatus: 'callbackScheduled' }).callStatus).toBe('callbackScheduled');
+    // @ts-expect-error: a call status is a string
+    buildCallEnded({ callStatus: 3 });
     // @ts-expect-error: callDuration is a number of seconds
     buildCallEnded({ callDuration: '95' });
     // @ts-expect-error: timestamps travel as ISO 8601 strings, not Date
     buildSessionEnded({ timestamp: new Date() });
-    const happy = { conversation: { sentiment: 'HAPPY' as const, score: 0 } };
-    // @ts-expect-error: nested blocks are checked too
+    const happy = { conversation: { sentiment: 'HAPPY', score: 'high' } };
+    // @ts-expect-error: nested blocks are checked too (a score is a number)
     buildPlatformSessionEnded({ analysis: { sentiment: happy } });
     // @ts-expect-error: the discriminator cannot be changed to another event's
     buildCallEnded({ event: 'session.ended' });

@@ -19,5 +19,6 @@ export function deliveryOf(
     idempotencyKey: idempotencyKeyOf(parsed.dialect, parsed.name, payload, deliveryId, registration),
     sessionId: sessionIdOf(parsed.dialect, parsed.name, payload),
     payload,
+    unknownValues: parsed.kind === 'known' ? parsed.unknownValues : undefined,
   });
 }

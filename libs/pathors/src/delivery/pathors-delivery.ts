@@ -1,4 +1,11 @@
 import type { PathorsDialect } from '../events/pathors-event.map.js';
+import type { PathorsUnknownValue } from '../events/pathors-value.js';
+
+/** What {@link PathorsDelivery} is made of; `unknownValues` defaults to none. */
+export type PathorsDeliveryFields = Omit<PathorsDelivery, 'unknownValues'> &
+  Partial<Pick<PathorsDelivery, 'unknownValues'>>;
+
+const NO_UNKNOWN_VALUES: readonly PathorsUnknownValue[] = Object.freeze([]);
 
 /**
  * How one event reached the app: what a handler can read beside the event itself, as its second parameter.
@@ -31,8 +38,14 @@ export class PathorsDelivery {
   readonly sessionId?: string;
   /** The JSON payload exactly as parsed, before validation turned it into the event instance. */
   readonly payload!: Readonly<Record<string, unknown>>;
+  /**
+   * Vendor enum values of the event this version of the module does not list (a `callStatus` Pathors added, …), with
+   * the dotted path of their field: the event was accepted and carries them as strings. Usually empty; each one is
+   * also logged once as a warning. Updating the package may make them known.
+   */
+  readonly unknownValues!: readonly PathorsUnknownValue[];
 
-  constructor(fields: PathorsDelivery) {
-    Object.assign(this, fields);
+  constructor(fields: PathorsDeliveryFields) {
+    Object.assign(this, { ...fields, unknownValues: fields.unknownValues ?? NO_UNKNOWN_VALUES });
   }
 }

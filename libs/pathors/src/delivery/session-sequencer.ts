@@ -32,8 +32,9 @@ export class SessionSequencer {
       return;
     }
     const sessionId = delivery.sessionId;
-    // Call sessions carry callStatus/callDuration in session.finalized; text sessions have no call.ended to wait for.
-    const isCall = 'callStatus' in delivery.payload || 'callDuration' in delivery.payload;
+    // Call sessions carry callStatus/callDuration in session.finalized (a null one counts as absent); text sessions
+    // have no call.ended to wait for.
+    const isCall = delivery.payload.callStatus != null || delivery.payload.callDuration != null;
     const keys = (isCall ? CALL_PREDECESSORS : TEXT_PREDECESSORS)
       // An event without handlers is never recorded done: waiting for it would always cost holdMs.
       .filter((name) => this.dispatcher.handlerCount(name) > 0)

@@ -1,5 +1,9 @@
 export { PathorsLifecycleEvent } from './lifecycle/pathors-lifecycle.event.js';
-export { PATHORS_CALL_STATUSES, type PathorsCallStatus } from './lifecycle/call-status.js';
+export {
+  PATHORS_CALL_STATUSES,
+  type PathorsCallStatus,
+  type PathorsCallStatusValue,
+} from './lifecycle/call-status.js';
 export { SessionEndedEvent } from './lifecycle/session-ended.event.js';
 export { CallEndedEvent } from './lifecycle/call-ended.event.js';
 export {
@@ -19,6 +23,7 @@ export { PlatformSessionEndedEvent } from './platform/platform-session-ended.eve
 export * from './platform/planned.events.js';
 
 export { UnknownPathorsEvent } from './unknown-pathors.event.js';
+export { isKnownPathorsValue, type PathorsUnknownValue, type PathorsValue } from './pathors-value.js';
 export {
   PATHORS_EVENT_NAMES,
   type PathorsDialect,

@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { PATHORS_EVENT_CLASSES, type PathorsDialect, type PathorsEvent } from './pathors-event.map.js';
+import { findUnknownPathorsValues, type PathorsUnknownValue } from './pathors-value.js';
 import { UnknownPathorsEvent } from './unknown-pathors.event.js';
 
 /** One reason a payload was rejected: the field path (dotted, `''` for the body itself) and why. */
@@ -15,6 +16,8 @@ export interface ParsedKnownEvent {
   readonly name: string;
   readonly dialect: PathorsDialect;
   readonly event: PathorsEvent;
+  /** Vendor enum values this version does not list (accepted as strings), with their paths; usually empty. */
+  readonly unknownValues: readonly PathorsUnknownValue[];
 }
 
 /** A payload whose discriminator names an event this version does not know. */
@@ -79,8 +82,10 @@ const flattenErrors = (errors: readonly ValidationError[], parent = ''): Pathors
 
 /**
  * Turns a parsed JSON body into an instance of its event class, validated with the module's own settings (the host's
- * global ValidationPipe does not apply). Documented fields are strict; unknown extra fields are kept on the instance.
- * The discriminator picks the dialect: `event` (lifecycle) or `eventType` (platform).
+ * global ValidationPipe does not apply). Documented fields are strict on their JSON type and presence, but a vendor
+ * enum field takes any string: a value this version does not list is accepted and reported in `unknownValues`. An
+ * optional field sent as `null` counts as absent. Unknown extra fields are kept on the instance. The discriminator
+ * picks the dialect: `event` (lifecycle) or `eventType` (platform).
  */
 export function parsePathorsEvent(payload: unknown): ParsedPathorsPayload {
   if (!isPlainObject(payload)) return invalid('', 'body must be a JSON object');
@@ -115,11 +120,15 @@ export function parsePathorsEvent(payload: unknown): ParsedPathorsPayload {
     return { kind: 'unknown', name, dialect, event };
   }
 
-  const event = plainToInstance(eventClass, payload, { enableImplicitConversion: false });
+  // exposeUnsetFields: false, so an optional field sent as null (transformed to undefined) is left off the instance.
+  const event = plainToInstance(eventClass, payload, {
+    enableImplicitConversion: false,
+    exposeUnsetFields: false,
+  });
   const errors = validateSync(event, {
     forbidUnknownValues: true,
     validationError: { target: false, value: false },
   });
   if (errors.length > 0) return { kind: 'invalid', issues: flattenErrors(errors) };
-  return { kind: 'known', name, dialect, event };
+  return { kind: 'known', name, dialect, event, unknownValues: findUnknownPathorsValues(event) };
 }

@@ -1,5 +1,6 @@
 import type { ReferenceObject, SchemaObject } from '@nestjs/swagger';
 import { getMetadataStorage } from 'class-validator';
+import { IS_PATHORS_VALUE } from '../events/pathors-value.js';
 
 type ValidationMetadata = ReturnType<
   ReturnType<typeof getMetadataStorage>['getTargetValidationMetadatas']
@@ -28,6 +29,16 @@ function applyConstraint(schema: SchemaObject, metadata: ValidationMetadata): vo
       const values = constraint as unknown[];
       schema.enum = [...values];
       if (values.every((value) => typeof value === 'string')) schema.type = 'string';
+      break;
+    }
+    case IS_PATHORS_VALUE: {
+      // A vendor enum is open: any string is accepted, so the known values are examples, not a closed `enum`.
+      const known = constraint as readonly string[];
+      schema.type = 'string';
+      schema.examples = [...known];
+      schema.description =
+        `Known values: ${known.map((value) => `\`${value}\``).join(', ')}. ` +
+        'Pathors may add others; any string is accepted.';
       break;
     }
     case 'isString':

@@ -30,15 +30,17 @@ export type PathorsPayload = Record<string, unknown>;
  */
 export type PathorsWirePayload<T> = T extends Date
   ? string
-  : T extends readonly (infer U)[]
-    ? PathorsWirePayload<U>[]
-    : T extends object
-      ? {
-          -readonly [
-            K in keyof T as T[K] extends (...args: never[]) => unknown ? never : K
-          ]: PathorsWirePayload<T[K]>;
-        }
-      : T;
+  : T extends string
+    ? T
+    : T extends readonly (infer U)[]
+      ? PathorsWirePayload<U>[]
+      : T extends object
+        ? {
+            -readonly [
+              K in keyof T as T[K] extends (...args: never[]) => unknown ? never : K
+            ]: PathorsWirePayload<T[K]>;
+          }
+        : T;
 
 /**
  * What a builder returns: the event's wire fields, typed, plus any extra field an override added.
@@ -46,15 +48,16 @@ export type PathorsWirePayload<T> = T extends Date
  * @example
  * ```ts
  * const payload: PathorsPayloadOf<CallEndedEvent> = buildCallEnded({ callStatus: 'busy', callDuration: 0 });
- * payload.callStatus; // PathorsCallStatus
+ * payload.callStatus; // PathorsCallStatusValue: a known status (completed by editors) or any other string
  * ```
  */
 export type PathorsPayloadOf<E> = PathorsWirePayload<E> & PathorsPayload;
 
 /**
- * Overrides a builder accepts: every documented field is checked against the event's type (`callStatus: 'hungUp'`
- * does not compile); extra fields are allowed, as Pathors may add them. Overrides replace top-level fields (no deep
- * merge). To build a deliberately invalid payload, spread the result: `{ ...buildCallEnded(), callStatus: 'hungUp' }`.
+ * Overrides a builder accepts: every documented field is checked against the event's type (`callDuration: '95'` does
+ * not compile); a vendor enum field takes any string, its known values typed (`callStatus: 'busy'`, or a status Pathors
+ * added since); extra fields are allowed, as Pathors may add them. Overrides replace top-level fields (no deep merge).
+ * To build a deliberately invalid payload, spread the result: `{ ...buildCallEnded(), callDuration: '95' }`.
  */
 export type PathorsPayloadOverrides<E> = Partial<PathorsWirePayload<E>> & PathorsPayload;
 

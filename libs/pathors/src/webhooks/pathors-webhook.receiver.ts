@@ -11,12 +11,13 @@ import {
   UnauthorizedException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { deliveryOf } from '../delivery/delivery-of.util.js';
 import {
   PathorsDeliveryPipeline,
   type PathorsDeliveryOutcome,
 } from '../delivery/pathors-delivery.pipeline.js';
-import { parsePathorsEvent } from '../events/pathors-event.parser.js';
+import { parsePathorsEvent, type ParsedKnownEvent } from '../events/pathors-event.parser.js';
 import type { ResolvedPathorsOptions, ResolvedWebhookOptions } from '../pathors-options.resolver.js';
 import { PATHORS_RESOLVED_OPTIONS } from '../pathors.constants.js';
 import { PathorsWebhookAuthenticator } from './pathors-webhook.authenticator.js';
@@ -44,6 +45,10 @@ export interface PathorsWebhookAnswer {
 
 const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 const MAX_LOGGED_UNKNOWN_NAMES = 256;
+/** Unknown vendor values remembered as logged; the least recently seen is forgotten first. */
+const MAX_LOGGED_UNKNOWN_VALUES = 256;
+/** Characters of an unknown value a warning quotes. */
+const MAX_LOGGED_CHARS = 100;
 
 function answer(status: PathorsWebhookAnswer['status'], note?: string): PathorsWebhookAnswer {
   const body = note === undefined ? { received: true as const } : { received: true as const, note };
@@ -94,6 +99,7 @@ export class PathorsWebhookReceiver {
   private readonly options: ResolvedWebhookOptions;
   private readonly registration: string;
   private readonly loggedUnknownNames = new Set<string>();
+  private readonly loggedUnknownValues = new LRUCache<string, true>({ max: MAX_LOGGED_UNKNOWN_VALUES });
   private rawBodyHintLogged = false;
 
   constructor(
@@ -130,6 +136,7 @@ export class PathorsWebhookReceiver {
       this.registration,
     );
     if (parsed.kind === 'unknown') this.logUnknownOnce(parsed.name);
+    else if (parsed.unknownValues.length > 0) this.logUnknownValuesOnce(parsed);
 
     // Idempotency claim, per-handler completion records, ordering, answer budget or inbox: see the pipeline.
     return answerFor(await this.pipeline.accept(parsed.event, delivery), parsed.kind === 'unknown');
@@ -169,6 +176,21 @@ export class PathorsWebhookReceiver {
     this.logger.warn(
       `Received unknown event "${name.slice(0, 100)}": handed to catch-all handlers, answered 202`,
     );
+  }
+
+  /** One warning per event, field and value: names them and nothing else of the payload. */
+  private logUnknownValuesOnce({ dialect, name, unknownValues }: ParsedKnownEvent): void {
+    for (const { path, value } of unknownValues) {
+      const quoted = JSON.stringify(value.slice(0, MAX_LOGGED_CHARS));
+      const key = `${dialect}\n${name}\n${path}\n${quoted}`;
+      // get, not has: a value seen again counts as recent, so one that keeps coming is never logged twice.
+      if (this.loggedUnknownValues.get(key)) continue;
+      this.loggedUnknownValues.set(key, true);
+      this.logger.warn(
+        `Received ${name} with ${path} ${quoted}, a value this version of nestjs-pathors does not know: accepted and ` +
+          'handed to handlers as a string (see delivery.unknownValues); updating the package may add it',
+      );
+    }
   }
 
   private header(request: PathorsWebhookRequest, name: string): string | undefined {

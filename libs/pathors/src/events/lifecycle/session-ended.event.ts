@@ -1,4 +1,5 @@
-import { Equals, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Min } from 'class-validator';
+import { Equals, IsInt, IsNotEmpty, IsObject, IsString, Min } from 'class-validator';
+import { IsPathorsOptional } from '../optional-field.decorator.js';
 import { PathorsLifecycleEvent } from './pathors-lifecycle.event.js';
 
 /**
@@ -25,7 +26,7 @@ export class SessionEndedEvent extends PathorsLifecycleEvent {
   readonly extractedVariables!: Record<string, unknown>;
 
   /** @deprecated Legacy alias of `event` (value `"session_ended"`); branch on `event` instead. */
-  @IsOptional()
+  @IsPathorsOptional()
   @IsString()
   readonly reason?: string;
 }

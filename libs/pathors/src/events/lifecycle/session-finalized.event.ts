@@ -1,26 +1,19 @@
-import {
-  Equals,
-  IsIn,
-  IsInt,
-  IsNotEmpty,
-  IsNumber,
-  IsObject,
-  IsString,
-  Min,
-  ValidateIf,
-} from 'class-validator';
-import { PATHORS_CALL_STATUSES, type PathorsCallStatus } from './call-status.js';
+import { Equals, IsInt, IsNotEmpty, IsNumber, IsObject, IsString, Min } from 'class-validator';
+import { IsPathorsOptional } from '../optional-field.decorator.js';
+import { IsPathorsValue } from '../pathors-value.js';
+import { PATHORS_CALL_STATUSES, type PathorsCallStatusValue } from './call-status.js';
 import { PathorsLifecycleEvent } from './pathors-lifecycle.event.js';
 
 /** A {@link SessionFinalizedEvent} of a call session: its call fields are present. */
 export type CallSessionFinalizedEvent = SessionFinalizedEvent & {
-  readonly callStatus: PathorsCallStatus;
+  readonly callStatus: PathorsCallStatusValue;
   readonly callDuration: number;
 };
 
 /**
  * `session.finalized`: everything is done for the session; always the last of `session.ended`, `call.ended` and
- * `session.finalized`. Merges both. For text sessions the call fields are absent (not null): use {@link isCall}.
+ * `session.finalized`. Merges both. For text sessions the call fields are absent (`null` counts as absent): use
+ * {@link isCall}.
  */
 export class SessionFinalizedEvent extends PathorsLifecycleEvent {
   /** Discriminator. */
@@ -46,13 +39,13 @@ export class SessionFinalizedEvent extends PathorsLifecycleEvent {
   @IsObject()
   readonly extractedVariables!: Record<string, unknown>;
 
-  /** Call sessions only: final status of the call. Absent for text sessions. */
-  @ValidateIf((event: SessionFinalizedEvent) => event.callStatus !== undefined)
-  @IsIn(PATHORS_CALL_STATUSES)
-  readonly callStatus?: PathorsCallStatus;
+  /** Call sessions only: final status of the call (see {@link PATHORS_CALL_STATUSES}). Absent for text sessions. */
+  @IsPathorsOptional()
+  @IsPathorsValue(PATHORS_CALL_STATUSES)
+  readonly callStatus?: PathorsCallStatusValue;
 
   /** Call sessions only: call duration in seconds. Absent for text sessions. */
-  @ValidateIf((event: SessionFinalizedEvent) => event.callDuration !== undefined)
+  @IsPathorsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   readonly callDuration?: number;

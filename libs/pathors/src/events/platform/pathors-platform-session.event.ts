@@ -1,15 +1,17 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsOptional, IsUUID, ValidateNested, IsObject } from 'class-validator';
+import { IsUUID, ValidateNested, IsObject } from 'class-validator';
+import { IsPathorsOptional } from '../optional-field.decorator.js';
+import { IsPathorsValue } from '../pathors-value.js';
 import { IsPathorsTimestamp } from '../timestamp.decorator.js';
 import {
   PATHORS_SESSION_CHANNELS,
   PATHORS_SESSION_DIRECTIONS,
   PATHORS_SESSION_PLATFORMS,
   PATHORS_SESSION_STATES,
-  type PathorsSessionChannel,
-  type PathorsSessionDirection,
-  type PathorsSessionPlatform,
-  type PathorsSessionState,
+  type PathorsSessionChannelValue,
+  type PathorsSessionDirectionValue,
+  type PathorsSessionPlatformValue,
+  type PathorsSessionStateValue,
 } from './platform-enums.js';
 import { PathorsPlatformEvent } from './pathors-platform.event.js';
 import { PathorsSessionMetadata } from './session-metadata.js';
@@ -20,21 +22,21 @@ export abstract class PathorsPlatformSessionEvent extends PathorsPlatformEvent {
   @IsUUID('all')
   override readonly id!: string;
 
-  /** Channel: `VOICE` or `CHAT`. */
-  @IsIn(PATHORS_SESSION_CHANNELS)
-  readonly type!: PathorsSessionChannel;
+  /** Channel: `VOICE` or `CHAT` (or one Pathors added since). */
+  @IsPathorsValue(PATHORS_SESSION_CHANNELS)
+  readonly type!: PathorsSessionChannelValue;
 
-  /** Surface: `PHONE`, `WEB` or `WHATSAPP`. */
-  @IsIn(PATHORS_SESSION_PLATFORMS)
-  readonly platform!: PathorsSessionPlatform;
+  /** Surface: `PHONE`, `WEB` or `WHATSAPP` (or one Pathors added since). */
+  @IsPathorsValue(PATHORS_SESSION_PLATFORMS)
+  readonly platform!: PathorsSessionPlatformValue;
 
-  /** `INBOUND` or `OUTBOUND`. */
-  @IsIn(PATHORS_SESSION_DIRECTIONS)
-  readonly direction!: PathorsSessionDirection;
+  /** `INBOUND` or `OUTBOUND` (or one Pathors added since). */
+  @IsPathorsValue(PATHORS_SESSION_DIRECTIONS)
+  readonly direction!: PathorsSessionDirectionValue;
 
-  /** Session state at emission. */
-  @IsIn(PATHORS_SESSION_STATES)
-  readonly state!: PathorsSessionState;
+  /** Session state at emission (see {@link PATHORS_SESSION_STATES}). */
+  @IsPathorsValue(PATHORS_SESSION_STATES)
+  readonly state!: PathorsSessionStateValue;
 
   /** The agent id (UUID). */
   @IsUUID('all')
@@ -45,12 +47,12 @@ export abstract class PathorsPlatformSessionEvent extends PathorsPlatformEvent {
   readonly createdAt!: Date;
 
   /** Most recent activity. */
-  @IsOptional()
+  @IsPathorsOptional()
   @IsPathorsTimestamp()
   readonly lastActivityAt?: Date;
 
   /** Channel and session metadata, including your correlation ids in `sessionVariables`. */
-  @IsOptional()
+  @IsPathorsOptional()
   @IsObject()
   @ValidateNested()
   @Type(() => PathorsSessionMetadata)

@@ -1,17 +1,8 @@
 import { Type } from 'class-transformer';
-import {
-  Equals,
-  IsArray,
-  IsIn,
-  IsNumber,
-  IsString,
-  IsUUID,
-  Min,
-  ValidateNested,
-  IsObject,
-} from 'class-validator';
+import { Equals, IsArray, IsNumber, IsString, IsUUID, Min, ValidateNested, IsObject } from 'class-validator';
+import { IsPathorsValue, type PathorsValue } from '../pathors-value.js';
 import { IsPathorsTimestamp } from '../timestamp.decorator.js';
-import { PATHORS_SESSION_STATES, type PathorsSessionState } from './platform-enums.js';
+import { PATHORS_SESSION_STATES, type PathorsSessionStateValue } from './platform-enums.js';
 import { PathorsPlatformEvent } from './pathors-platform.event.js';
 
 /** `session.updated` (planned by Pathors, not delivered yet): a chat session's state or analysis changed. */
@@ -26,24 +17,26 @@ export class SessionUpdatedEvent extends PathorsPlatformEvent {
   @IsArray()
   @IsString({ each: true })
   readonly changes!: string[];
-  /** Session state after the change. */
-  @IsIn(PATHORS_SESSION_STATES)
-  readonly state!: PathorsSessionState;
+  /** Session state after the change (see {@link PATHORS_SESSION_STATES}). */
+  @IsPathorsValue(PATHORS_SESSION_STATES)
+  readonly state!: PathorsSessionStateValue;
 }
 
-/** Message roles of `message.added`. */
+/** Message roles of `message.added` this version knows. */
 export const PATHORS_MESSAGE_ROLES = ['USER', 'ASSISTANT', 'TOOL', 'SYSTEM'] as const;
-/** Author of a message. */
+/** A message role this version knows. */
 export type PathorsMessageRole = (typeof PATHORS_MESSAGE_ROLES)[number];
+/** Author of a message: a {@link PathorsMessageRole} or one Pathors added since. */
+export type PathorsMessageRoleValue = PathorsValue<PathorsMessageRole>;
 
 /** `message.added` (planned): a message was appended to a session. Tool fields of `TOOL` messages are kept as they come. */
 export class MessageAddedEvent extends PathorsPlatformEvent {
   /** Discriminator. */
   @Equals('message.added')
   readonly eventType!: 'message.added';
-  /** Author of the message. */
-  @IsIn(PATHORS_MESSAGE_ROLES)
-  readonly role!: PathorsMessageRole;
+  /** Author of the message (see {@link PATHORS_MESSAGE_ROLES}). */
+  @IsPathorsValue(PATHORS_MESSAGE_ROLES)
+  readonly role!: PathorsMessageRoleValue;
   /** Text content (may be empty for tool calls). */
   @IsString()
   readonly content!: string;
@@ -92,35 +85,39 @@ export class UsageUpdatedEvent extends PathorsPlatformEvent {
   readonly totals!: PathorsUsageTotals;
 }
 
-/** Subscription statuses. */
+/** Subscription statuses this version knows. */
 export const PATHORS_SUBSCRIPTION_STATUSES = ['active', 'past_due', 'canceled', 'paused'] as const;
-/** Status of the organisation's subscription. */
+/** A subscription status this version knows. */
 export type PathorsSubscriptionStatus = (typeof PATHORS_SUBSCRIPTION_STATUSES)[number];
+/** Status of the organisation's subscription: a {@link PathorsSubscriptionStatus} or one Pathors added since. */
+export type PathorsSubscriptionStatusValue = PathorsValue<PathorsSubscriptionStatus>;
 
 /** `subscription.updated` (planned): plan change, payment method update, cancel or resume. */
 export class SubscriptionUpdatedEvent extends PathorsPlatformEvent {
   /** Discriminator. */
   @Equals('subscription.updated')
   readonly eventType!: 'subscription.updated';
-  /** New status. */
-  @IsIn(PATHORS_SUBSCRIPTION_STATUSES)
-  readonly status!: PathorsSubscriptionStatus;
+  /** New status (see {@link PATHORS_SUBSCRIPTION_STATUSES}). */
+  @IsPathorsValue(PATHORS_SUBSCRIPTION_STATUSES)
+  readonly status!: PathorsSubscriptionStatusValue;
   /** Plan, e.g. `growth`. */
   @IsString()
   readonly plan!: string;
 }
 
-/** Knowledge store outcomes. */
+/** Knowledge store outcomes this version knows. */
 export const PATHORS_KNOWLEDGE_STORE_STATUSES = ['UPSERTED', 'FAILED'] as const;
-/** Outcome of processing a knowledge-store document. */
+/** A knowledge store outcome this version knows. */
 export type PathorsKnowledgeStoreStatus = (typeof PATHORS_KNOWLEDGE_STORE_STATUSES)[number];
+/** Outcome of processing a knowledge-store document: a {@link PathorsKnowledgeStoreStatus} or one added since. */
+export type PathorsKnowledgeStoreStatusValue = PathorsValue<PathorsKnowledgeStoreStatus>;
 
 /** `knowledge_store.updated` (planned): a document finished processing (chunked, embedded, indexed) or failed. */
 export class KnowledgeStoreUpdatedEvent extends PathorsPlatformEvent {
   /** Discriminator. */
   @Equals('knowledge_store.updated')
   readonly eventType!: 'knowledge_store.updated';
-  /** Outcome. */
-  @IsIn(PATHORS_KNOWLEDGE_STORE_STATUSES)
-  readonly status!: PathorsKnowledgeStoreStatus;
+  /** Outcome (see {@link PATHORS_KNOWLEDGE_STORE_STATUSES}). */
+  @IsPathorsValue(PATHORS_KNOWLEDGE_STORE_STATUSES)
+  readonly status!: PathorsKnowledgeStoreStatusValue;
 }

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
-import { Equals, IsOptional, ValidateNested, IsObject } from 'class-validator';
+import { Equals, ValidateNested, IsObject } from 'class-validator';
+import { IsPathorsOptional } from '../optional-field.decorator.js';
 import { IsPathorsTimestamp } from '../timestamp.decorator.js';
 import { PathorsPlatformSessionEvent } from './pathors-platform-session.event.js';
 import { PathorsSessionAnalysis } from './session-analysis.js';
@@ -14,17 +15,17 @@ export class PlatformSessionEndedEvent extends PathorsPlatformSessionEvent {
   readonly eventType!: 'session.ended';
 
   /** When the session closed. */
-  @IsOptional()
+  @IsPathorsOptional()
   @IsPathorsTimestamp()
   readonly endedAt?: Date;
 
   /** Last update of the session record. */
-  @IsOptional()
+  @IsPathorsOptional()
   @IsPathorsTimestamp()
   readonly updatedAt?: Date;
 
   /** Post-call analysis (blocks present only when enabled on the agent). */
-  @IsOptional()
+  @IsPathorsOptional()
   @IsObject()
   @ValidateNested()
   @Type(() => PathorsSessionAnalysis)
