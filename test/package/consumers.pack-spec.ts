@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildCallEnded, sharedSecretHeaders } from 'nestjs-pathors/testing';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -12,8 +12,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
+import { AppProcess } from './app-process.js';
 
 /**
  * The newcomer test: the packed tarball installed into fresh apps outside the monorepo, one ESM on NestJS 12 and one
@@ -132,47 +132,10 @@ async function prepare(consumer: Consumer): Promise<string> {
   return dir;
 }
 
-/** Lines the app prints, as they come. */
-class AppProcess {
-  readonly lines: string[] = [];
-  private readonly waiters: Array<() => void> = [];
-  readonly child: ChildProcess;
-
-  constructor(dir: string, adapter: string) {
-    this.child = spawn(process.execPath, ['dist/main.js'], {
-      cwd: dir,
-      env: { ...process.env, PATHORS_WEBHOOK_SECRET: SECRET, CONSUMER_ADAPTER: adapter, NODE_OPTIONS: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    for (const stream of [this.child.stdout!, this.child.stderr!]) {
-      createInterface({ input: stream }).on('line', (line) => {
-        this.lines.push(line);
-        this.waiters.splice(0).forEach((wake) => wake());
-      });
-    }
-  }
-
-  /** The rest of the first line that starts with `prefix`, or a failure naming everything the app printed. */
-  async lineStartingWith(prefix: string, timeoutMs = 20_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.lines.find((line) => line.startsWith(prefix));
-      if (found !== undefined) return found.slice(prefix.length);
-      if (Date.now() > deadline || this.child.exitCode !== null) {
-        throw new Error(`no "${prefix}" line; the app printed:\n${this.lines.join('\n')}`);
-      }
-      await new Promise<void>((wake) => {
-        this.waiters.push(wake);
-        setTimeout(wake, 250);
-      });
-    }
-  }
-}
-
 describe.each(CONSUMERS)('the packed tarball in a fresh $name app ($adapter)', (consumer) => {
   let app: AppProcess | undefined;
   afterEach(() => {
-    app?.child.kill();
+    app?.stop();
   });
 
   it(
@@ -184,7 +147,11 @@ describe.each(CONSUMERS)('the packed tarball in a fresh $name app ($adapter)', (
         `[${consumer.name}] installed and compiled in ${((Date.now() - started) / 1000).toFixed(1)} s`,
       );
 
-      app = new AppProcess(dir, consumer.adapter);
+      app = new AppProcess({
+        cwd: dir,
+        args: ['dist/main.js'],
+        env: { PATHORS_WEBHOOK_SECRET: SECRET, CONSUMER_ADAPTER: consumer.adapter },
+      });
       const url = await app.lineStartingWith('LISTENING ');
       const payload = buildCallEnded({ callStatus: 'voicemail' });
       const response = await fetch(`${url}/pathors/webhooks`, {
