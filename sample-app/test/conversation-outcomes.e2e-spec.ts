@@ -82,7 +82,7 @@ describe('ConversationOutcomesHandler', () => {
   });
 
   it('refuses an invalid event with a 400, before any handler stores it', async () => {
-    const invalid = { ...buildCallEnded(), callStatus: 'hungUp', callDuration: -1 };
+    const invalid = { ...buildCallEnded(), callStatus: 42, callDuration: -1 };
     expect((await deliver(app, invalid)).status).toBe(400);
 
     expect(await outcomes.findSession(invalid.sessionId)).toBeUndefined();
