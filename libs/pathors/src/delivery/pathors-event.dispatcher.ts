@@ -42,8 +42,8 @@ export interface PathorsDispatchOptions {
   readonly onHandlerSucceeded?: (handlerId: string) => Promise<void>;
 }
 
-/** A handler as subscribed on the emitter. */
-interface SubscribedHandler {
+/** A handler as the module put it on the emitter. */
+interface EmitterHandler {
   readonly handler: PathorsDiscoveredHandler;
   /** Calls the handler in its execution context. */
   readonly invoke: (event: unknown, delivery: PathorsDelivery) => Promise<unknown>;
@@ -65,7 +65,7 @@ class PathorsDispatch {
     private readonly reportFailure: (handlerId: string, delivery: PathorsDelivery, error: unknown) => void,
   ) {}
 
-  run({ handler, invoke }: SubscribedHandler, event: unknown): void {
+  run({ handler, invoke }: EmitterHandler, event: unknown): void {
     if (hears(handler, this.registration)) this.running.push(this.runOne(handler.handlerId, invoke, event));
   }
 
@@ -76,7 +76,7 @@ class PathorsDispatch {
 
   private async runOne(
     handlerId: string,
-    invoke: SubscribedHandler['invoke'],
+    invoke: EmitterHandler['invoke'],
     event: unknown,
   ): Promise<void> {
     if (this.options.skipHandlers?.has(handlerId)) {
@@ -95,15 +95,15 @@ class PathorsDispatch {
   }
 }
 
-/** The handlers subscribed on one emitter (once per app, by its first `PathorsModule` registration). */
-interface SubscribedHandlers {
+/** The app's handlers on one emitter (put there once per app, by its first `PathorsModule` registration). */
+interface AppHandlers {
   readonly owner: PathorsEventDispatcher;
   /** Emitter event name → the handlers listening to it. */
-  readonly byEvent: Map<string, SubscribedHandler[]>;
+  readonly byEvent: Map<string, EmitterHandler[]>;
   readonly listeners: Array<readonly [string, (...args: unknown[]) => unknown]>;
 }
 
-const subscribedOn = new WeakMap<EventEmitter2, SubscribedHandlers>();
+const handlersOn = new WeakMap<EventEmitter2, AppHandlers>();
 
 const hasEntries = (list: unknown): boolean => Array.isArray(list) && list.length > 0;
 
@@ -133,7 +133,7 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
    * handler is limited to a registration the app does not have.
    */
   onModuleInit(): void {
-    if (subscribedOn.has(this.emitter)) return;
+    if (handlersOn.has(this.emitter)) return;
     const handlers = this.explorer.findHandlers();
     const names = registeredNames(this.moduleRef);
     for (const { handlerId, registration } of handlers) {
@@ -144,10 +144,10 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
         );
       }
     }
-    const subscribed: SubscribedHandlers = { owner: this, byEvent: new Map(), listeners: [] };
-    subscribedOn.set(this.emitter, subscribed);
+    const appHandlers: AppHandlers = { owner: this, byEvent: new Map(), listeners: [] };
+    handlersOn.set(this.emitter, appHandlers);
     for (const handler of handlers) {
-      const entry: SubscribedHandler = { handler, invoke: this.invokerOf(handler) };
+      const entry: EmitterHandler = { handler, invoke: this.invokerOf(handler) };
       const listener = (event: unknown, delivery: unknown, dispatch?: unknown) => {
         if (dispatch instanceof PathorsDispatch) return dispatch.run(entry, event);
         return entry.invoke(event, delivery as PathorsDelivery);
@@ -155,18 +155,18 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
       for (const name of handler.events) {
         const emitterEvent = name === '*' ? CATCH_ALL_EMITTER_EVENT : toEmitterEvent(name);
         this.emitter.on(emitterEvent, listener);
-        subscribed.listeners.push([emitterEvent, listener]);
-        subscribed.byEvent.set(emitterEvent, [...(subscribed.byEvent.get(emitterEvent) ?? []), entry]);
+        appHandlers.listeners.push([emitterEvent, listener]);
+        appHandlers.byEvent.set(emitterEvent, [...(appHandlers.byEvent.get(emitterEvent) ?? []), entry]);
       }
     }
   }
 
   /** Unsubscribes the handlers, after the delivery pipelines drained. */
   onApplicationShutdown(): void {
-    const subscribed = subscribedOn.get(this.emitter);
-    if (subscribed?.owner !== this) return;
-    for (const [emitterEvent, listener] of subscribed.listeners) this.emitter.off(emitterEvent, listener);
-    subscribedOn.delete(this.emitter);
+    const appHandlers = handlersOn.get(this.emitter);
+    if (appHandlers?.owner !== this) return;
+    for (const [emitterEvent, listener] of appHandlers.listeners) this.emitter.off(emitterEvent, listener);
+    handlersOn.delete(this.emitter);
   }
 
   /**
@@ -174,7 +174,7 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
    * handlers included: each reports an outcome in {@link dispatch}. Zero before boot and after shutdown.
    */
   handlerCount(name: string): number {
-    const byEvent = subscribedOn.get(this.emitter)?.byEvent;
+    const byEvent = handlersOn.get(this.emitter)?.byEvent;
     if (byEvent === undefined) return 0;
     const count = (emitterEvent: string) =>
       (byEvent.get(emitterEvent) ?? []).filter((entry) => hears(entry.handler, this.registration)).length;
@@ -229,12 +229,12 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
   }
 
   /** How the handler is called: on its instance, or on an instance of its own per event when request-scoped. */
-  private invokerOf(handler: PathorsDiscoveredHandler): SubscribedHandler['invoke'] {
+  private invokerOf(handler: PathorsDiscoveredHandler): EmitterHandler['invoke'] {
     const { requestScopedToken } = handler;
     if (requestScopedToken !== undefined) {
       return (event, delivery) => this.invokeRequestScoped(requestScopedToken, handler, [event, delivery]);
     }
-    let contextual: SubscribedHandler['invoke'] | undefined;
+    let contextual: EmitterHandler['invoke'] | undefined;
     // Built on first use: the app's global enhancers are all known by the first event.
     return (event, delivery) =>
       (contextual ??= this.contextualHandler(handler.instance, handler))(event, delivery);
@@ -264,7 +264,7 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
   private contextualHandler(
     instance: object,
     { method, methodName }: PathorsDiscoveredHandler,
-  ): SubscribedHandler['invoke'] {
+  ): EmitterHandler['invoke'] {
     if (this.hasEnhancers(instance, method)) {
       const withContext = this.externalContextCreator.create(
         instance,
