@@ -84,7 +84,10 @@ export class PathorsTestingModule {
       ],
       exports: [PathorsSimulator],
     };
+    const webhook = options.pathors?.webhook;
     const pathorsModule = PathorsModule.forRootAsync({
+      // The route is fixed when the module is defined; the rest of the options come with the simulator.
+      webhook: { enabled: webhook?.enabled, path: webhook?.path, decorators: webhook?.decorators },
       imports: [simulatorModule],
       inject: [PathorsSimulator],
       useFactory: (simulator: PathorsSimulator): PathorsModuleOptions => ({
