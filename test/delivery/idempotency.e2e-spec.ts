@@ -5,7 +5,6 @@ import {
   MemoryIdempotencyStore,
   OnPathorsEvent,
   PathorsIdempotencyStore,
-  type MaybePromise,
   type PathorsClaim,
   type PathorsEventFor,
   type PathorsModuleOptions,
@@ -133,37 +132,29 @@ describe.each(Object.keys(STORES) as Array<keyof typeof STORES>)('with the %s st
   });
 });
 
-/** A memory store that lists the calls the pipeline makes, and can fail the next completion. */
+/** A memory store that lists the calls the pipeline makes, and can fail the next handler record or completion. */
 class CallListingStore extends MemoryIdempotencyStore {
   readonly calls: string[] = [];
+  failNextRecord = false;
   failNextCompletion = false;
 
-  override claim(key: string, token: string, leaseMs: number): MaybePromise<PathorsClaim> {
+  override async claim(key: string, token: string, leaseMs: number): Promise<PathorsClaim> {
     this.calls.push('claim');
     return super.claim(key, token, leaseMs);
   }
 
-  /** The next handler record fails through a thenable that is not a native promise (another promise library's). */
-  failNextRecordAsThenable = false;
-
-  override recordHandler(key: string, handlerId: string): MaybePromise<void> {
+  override async recordHandler(key: string, handlerId: string): Promise<void> {
     this.calls.push(`record ${handlerId}`);
-    if (!this.failNextRecordAsThenable) return super.recordHandler(key, handlerId);
-    this.failNextRecordAsThenable = false;
-    const lost: PromiseLike<void> = {
-      then: (_resolve, reject) => {
-        reject?.(new Error('record lost'));
-        return lost as PromiseLike<never>;
-      },
-    };
-    return lost as unknown as Promise<void>;
+    if (!this.failNextRecord) return super.recordHandler(key, handlerId);
+    this.failNextRecord = false;
+    throw new Error('record lost');
   }
 
-  override complete(key: string): MaybePromise<void> {
+  override async complete(key: string): Promise<void> {
     this.calls.push('complete');
     if (!this.failNextCompletion) return super.complete(key);
     this.failNextCompletion = false;
-    return Promise.reject(new Error('connection reset'));
+    throw new Error('connection reset');
   }
 }
 
@@ -203,10 +194,10 @@ describe.each(ADAPTERS)('store calls per event on %s', (adapter) => {
     expect(store.calls.slice(4)).toEqual(['complete']);
   });
 
-  it('waits for a handler record answered with a thenable: a failed one makes the event fail, and only that handler runs again', async () => {
+  it('waits for each handler record: a failed one makes the event fail, and only that handler runs again', async () => {
     const consumers = harness.get(CallEndedConsumers);
     const event = buildCallEnded();
-    store.failNextRecordAsThenable = true;
+    store.failNextRecord = true;
     expect((await post(harness.server, event)).status).toBe(500);
     expect(consumers.runsOf(event.sessionId)).toEqual([1, 1, 1]);
     expect((await post(harness.server, event)).status).toBe(200);
@@ -233,7 +224,7 @@ describe.each(ADAPTERS)('store calls per event on %s', (adapter) => {
 
 /** A store whose backend is down. */
 class UnreachableStore extends MemoryIdempotencyStore {
-  override claim(): never {
+  override async claim(): Promise<never> {
     throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
   }
 }

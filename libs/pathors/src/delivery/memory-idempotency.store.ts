@@ -1,5 +1,4 @@
 import { LruSlots, widenedColumn } from './lru-slots.js';
-import type { MaybePromise } from './maybe-promise.util.js';
 import {
   NO_COMPLETED_HANDLERS,
   PathorsIdempotencyStore,
@@ -35,8 +34,7 @@ export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
  * instance; with several replicas (or when a restart must not forget), use `RedisIdempotencyStore`.
  *
  * At `maxEvents` the least recently used record is forgotten first; a record past its TTL is dropped when looked up.
- * O(1) per operation; every method answers at once, with no promise (a subclass may return promises). Records are kept
- * in columns (typed arrays for the flags and times), not as an object per event.
+ * O(1) per operation. Records are kept in columns (typed arrays for the flags and times), not as an object per event.
  *
  * @example
  * ```ts
@@ -70,7 +68,7 @@ export class MemoryIdempotencyStore extends PathorsIdempotencyStore {
     this.slots = new LruSlots(this.maxEvents);
   }
 
-  override claim(key: string, token: string, leaseMs: number): MaybePromise<PathorsClaim> {
+  override async claim(key: string, token: string, leaseMs: number): Promise<PathorsClaim> {
     const now = Date.now();
     let slot = this.live(key, now);
     if (slot === -1) {
@@ -86,7 +84,7 @@ export class MemoryIdempotencyStore extends PathorsIdempotencyStore {
     return { status: 'claimed', completedHandlers: this.handlers[slot] ?? NO_COMPLETED_HANDLERS };
   }
 
-  override renew(key: string, token: string, leaseMs: number): MaybePromise<boolean> {
+  override async renew(key: string, token: string, leaseMs: number): Promise<boolean> {
     const now = Date.now();
     const slot = this.live(key, now);
     if (slot === -1 || this.tokens[slot] !== token) return false;
@@ -94,14 +92,14 @@ export class MemoryIdempotencyStore extends PathorsIdempotencyStore {
     return true;
   }
 
-  override recordHandler(key: string, handlerId: string): MaybePromise<void> {
+  override async recordHandler(key: string, handlerId: string): Promise<void> {
     const now = Date.now();
     let slot = this.live(key, now);
     if (slot === -1) slot = this.insert(key, now);
     (this.handlers[slot] ??= new Set()).add(handlerId);
   }
 
-  override complete(key: string): MaybePromise<void> {
+  override async complete(key: string): Promise<void> {
     const now = Date.now();
     let slot = this.live(key, now);
     if (slot === -1) slot = this.insert(key, now);
@@ -113,14 +111,14 @@ export class MemoryIdempotencyStore extends PathorsIdempotencyStore {
     this.expiresAt[slot] = now + this.ttlMs;
   }
 
-  override release(key: string, token: string): MaybePromise<void> {
+  override async release(key: string, token: string): Promise<void> {
     const slot = this.live(key, Date.now());
     if (slot === -1 || this.tokens[slot] !== token) return;
     this.tokens[slot] = undefined;
     this.leaseUntil[slot] = 0;
   }
 
-  override areDone(keys: readonly string[]): MaybePromise<boolean[]> {
+  override async areDone(keys: readonly string[]): Promise<boolean[]> {
     const now = Date.now();
     return keys.map((key) => {
       const slot = this.live(key, now);
