@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import {
   MemoryIdempotencyStore,
   OnPathorsEvent,
@@ -277,6 +277,62 @@ describe('RedisIdempotencyStore', () => {
     await redis.pexpire(`${prefix}{${key}}:state`, 1);
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect((await store.claim(key, 'alive', 10_000)).status).toBe('claimed');
+  });
+
+  it('holds the claim in the state key until the lease ends, and keeps the handler records until the event is done', async () => {
+    const key = `lifecycle:${uniquePrefix('keys')}:call.ended`;
+    const stateKey = `${prefix}{${key}}:state`;
+    const handlersKey = `${prefix}{${key}}:handlers`;
+    await store.claim(key, 'holder', 10_000);
+    expect(await redis.get(stateKey)).toBe('c:holder');
+    expect(await redis.pttl(stateKey)).toBeGreaterThan(9_000);
+    expect(await redis.pttl(stateKey)).toBeLessThanOrEqual(10_000);
+
+    await store.recordHandler(key, 'Crm.save');
+    expect(await redis.smembers(handlersKey)).toEqual(['Crm.save']);
+    expect(await redis.pttl(handlersKey)).toBeGreaterThan(24 * 60 * 60 * 1000 - 60_000);
+
+    await store.complete(key);
+    expect(await redis.get(stateKey)).toBe('done');
+    expect(await redis.exists(handlersKey)).toBe(0);
+  });
+
+  it('defines its commands once on a client that several stores share, and each store works through them', async () => {
+    const shared = connectRedis();
+    try {
+      const defineCommand = jest.spyOn(shared, 'defineCommand');
+      const first = new RedisIdempotencyStore(shared, { keyPrefix: prefix });
+      const definedByFirst = defineCommand.mock.calls.length;
+      expect(definedByFirst).toBeGreaterThan(0);
+      const second = new RedisIdempotencyStore(shared, { keyPrefix: `${prefix}second:` });
+      expect(defineCommand).toHaveBeenCalledTimes(definedByFirst);
+
+      const key = `lifecycle:${uniquePrefix('shared')}:call.ended`;
+      expect((await first.claim(key, 'a', 10_000)).status).toBe('claimed');
+      expect((await second.claim(key, 'b', 10_000)).status).toBe('claimed');
+      await first.complete(key);
+      expect(await second.areDone([key])).toEqual([false]);
+      expect(await first.areDone([key])).toEqual([true]);
+    } finally {
+      shared.disconnect();
+    }
+  });
+
+  it("writes under the client's own ioredis keyPrefix too, as every other command of that client does", async () => {
+    const prefixed = new Redis({ host: '127.0.0.1', port: 6379, keyPrefix: `${prefix}client:` });
+    try {
+      const prefixedStore = new RedisIdempotencyStore(prefixed, { keyPrefix: 'store:' });
+      const key = `lifecycle:${uniquePrefix('client-prefix')}:call.ended`;
+      await prefixedStore.claim(key, 'a', 10_000);
+      await prefixedStore.recordHandler(key, 'Crm.save');
+      expect(await redis.get(`${prefix}client:store:{${key}}:state`)).toBe('c:a');
+      expect(await redis.smembers(`${prefix}client:store:{${key}}:handlers`)).toEqual(['Crm.save']);
+      await prefixedStore.complete(key);
+      expect(await prefixedStore.areDone([key])).toEqual([true]);
+      expect(await redis.get(`${prefix}client:store:{${key}}:state`)).toBe('done');
+    } finally {
+      prefixed.disconnect();
+    }
   });
 
   it('refuses a TTL shorter than Pathors retries', () => {
