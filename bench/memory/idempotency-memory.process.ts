@@ -11,7 +11,7 @@ const gc = (globalThis as { gc?: () => void }).gc;
 
 function reading() {
   gc!();
-  // The store keeps part of its records in typed arrays, whose memory is outside the JS heap: both count.
+  // The LRU cache under the store keeps its order and expiry times in typed arrays, outside the JS heap: both count.
   const { rss, heapUsed, arrayBuffers } = process.memoryUsage();
   return { rssBytes: rss, heapAndBuffersBytes: heapUsed + arrayBuffers };
 }

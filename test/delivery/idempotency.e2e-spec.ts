@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import {
   MemoryIdempotencyStore,
   OnPathorsEvent,
   PathorsIdempotencyStore,
-  type MaybePromise,
   type PathorsClaim,
   type PathorsEventFor,
   type PathorsModuleOptions,
@@ -133,37 +132,29 @@ describe.each(Object.keys(STORES) as Array<keyof typeof STORES>)('with the %s st
   });
 });
 
-/** A memory store that lists the calls the pipeline makes, and can fail the next completion. */
+/** A memory store that lists the calls the pipeline makes, and can fail the next handler record or completion. */
 class CallListingStore extends MemoryIdempotencyStore {
   readonly calls: string[] = [];
+  failNextRecord = false;
   failNextCompletion = false;
 
-  override claim(key: string, token: string, leaseMs: number): MaybePromise<PathorsClaim> {
+  override async claim(key: string, token: string, leaseMs: number): Promise<PathorsClaim> {
     this.calls.push('claim');
     return super.claim(key, token, leaseMs);
   }
 
-  /** The next handler record fails through a thenable that is not a native promise (another promise library's). */
-  failNextRecordAsThenable = false;
-
-  override recordHandler(key: string, handlerId: string): MaybePromise<void> {
+  override async recordHandler(key: string, handlerId: string): Promise<void> {
     this.calls.push(`record ${handlerId}`);
-    if (!this.failNextRecordAsThenable) return super.recordHandler(key, handlerId);
-    this.failNextRecordAsThenable = false;
-    const lost: PromiseLike<void> = {
-      then: (_resolve, reject) => {
-        reject?.(new Error('record lost'));
-        return lost as PromiseLike<never>;
-      },
-    };
-    return lost as unknown as Promise<void>;
+    if (!this.failNextRecord) return super.recordHandler(key, handlerId);
+    this.failNextRecord = false;
+    throw new Error('record lost');
   }
 
-  override complete(key: string): MaybePromise<void> {
+  override async complete(key: string): Promise<void> {
     this.calls.push('complete');
     if (!this.failNextCompletion) return super.complete(key);
     this.failNextCompletion = false;
-    return Promise.reject(new Error('connection reset'));
+    throw new Error('connection reset');
   }
 }
 
@@ -203,10 +194,10 @@ describe.each(ADAPTERS)('store calls per event on %s', (adapter) => {
     expect(store.calls.slice(4)).toEqual(['complete']);
   });
 
-  it('waits for a handler record answered with a thenable: a failed one makes the event fail, and only that handler runs again', async () => {
+  it('waits for each handler record: a failed one makes the event fail, and only that handler runs again', async () => {
     const consumers = harness.get(CallEndedConsumers);
     const event = buildCallEnded();
-    store.failNextRecordAsThenable = true;
+    store.failNextRecord = true;
     expect((await post(harness.server, event)).status).toBe(500);
     expect(consumers.runsOf(event.sessionId)).toEqual([1, 1, 1]);
     expect((await post(harness.server, event)).status).toBe(200);
@@ -233,7 +224,7 @@ describe.each(ADAPTERS)('store calls per event on %s', (adapter) => {
 
 /** A store whose backend is down. */
 class UnreachableStore extends MemoryIdempotencyStore {
-  override claim(): never {
+  override async claim(): Promise<never> {
     throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
   }
 }
@@ -286,6 +277,62 @@ describe('RedisIdempotencyStore', () => {
     await redis.pexpire(`${prefix}{${key}}:state`, 1);
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect((await store.claim(key, 'alive', 10_000)).status).toBe('claimed');
+  });
+
+  it('holds the claim in the state key until the lease ends, and keeps the handler records until the event is done', async () => {
+    const key = `lifecycle:${uniquePrefix('keys')}:call.ended`;
+    const stateKey = `${prefix}{${key}}:state`;
+    const handlersKey = `${prefix}{${key}}:handlers`;
+    await store.claim(key, 'holder', 10_000);
+    expect(await redis.get(stateKey)).toBe('c:holder');
+    expect(await redis.pttl(stateKey)).toBeGreaterThan(9_000);
+    expect(await redis.pttl(stateKey)).toBeLessThanOrEqual(10_000);
+
+    await store.recordHandler(key, 'Crm.save');
+    expect(await redis.smembers(handlersKey)).toEqual(['Crm.save']);
+    expect(await redis.pttl(handlersKey)).toBeGreaterThan(24 * 60 * 60 * 1000 - 60_000);
+
+    await store.complete(key);
+    expect(await redis.get(stateKey)).toBe('done');
+    expect(await redis.exists(handlersKey)).toBe(0);
+  });
+
+  it('defines its commands once on a client that several stores share, and each store works through them', async () => {
+    const shared = connectRedis();
+    try {
+      const defineCommand = jest.spyOn(shared, 'defineCommand');
+      const first = new RedisIdempotencyStore(shared, { keyPrefix: prefix });
+      const definedByFirst = defineCommand.mock.calls.length;
+      expect(definedByFirst).toBeGreaterThan(0);
+      const second = new RedisIdempotencyStore(shared, { keyPrefix: `${prefix}second:` });
+      expect(defineCommand).toHaveBeenCalledTimes(definedByFirst);
+
+      const key = `lifecycle:${uniquePrefix('shared')}:call.ended`;
+      expect((await first.claim(key, 'a', 10_000)).status).toBe('claimed');
+      expect((await second.claim(key, 'b', 10_000)).status).toBe('claimed');
+      await first.complete(key);
+      expect(await second.areDone([key])).toEqual([false]);
+      expect(await first.areDone([key])).toEqual([true]);
+    } finally {
+      shared.disconnect();
+    }
+  });
+
+  it("writes under the client's own ioredis keyPrefix too, as every other command of that client does", async () => {
+    const prefixed = new Redis({ host: '127.0.0.1', port: 6379, keyPrefix: `${prefix}client:` });
+    try {
+      const prefixedStore = new RedisIdempotencyStore(prefixed, { keyPrefix: 'store:' });
+      const key = `lifecycle:${uniquePrefix('client-prefix')}:call.ended`;
+      await prefixedStore.claim(key, 'a', 10_000);
+      await prefixedStore.recordHandler(key, 'Crm.save');
+      expect(await redis.get(`${prefix}client:store:{${key}}:state`)).toBe('c:a');
+      expect(await redis.smembers(`${prefix}client:store:{${key}}:handlers`)).toEqual(['Crm.save']);
+      await prefixedStore.complete(key);
+      expect(await prefixedStore.areDone([key])).toEqual([true]);
+      expect(await redis.get(`${prefix}client:store:{${key}}:state`)).toBe('done');
+    } finally {
+      prefixed.disconnect();
+    }
   });
 
   it('refuses a TTL shorter than Pathors retries', () => {

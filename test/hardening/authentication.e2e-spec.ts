@@ -145,6 +145,33 @@ describe.each(ADAPTERS)('authentication on %s', (adapter) => {
     });
   });
 
+  describe('shared secret in Authorization, a rotation of three: one long, one with accented letters', () => {
+    const LONG_SECRET = `long-${randomBytes(96).toString('hex')}`;
+    // Header values travel as latin1 bytes: letters up to U+00FF can be sent as they are.
+    const ACCENTED_SECRET = 'clé-secrète-Ünïcödé-42';
+    const post = useApp(adapter, { webhook: { secret: [OLD_SECRET, LONG_SECRET, ACCENTED_SECRET] } });
+
+    it.each([
+      ['the first secret', OLD_SECRET],
+      ['the long secret', LONG_SECRET],
+      ['the secret with accented letters', ACCENTED_SECRET],
+    ])('200 with %s', async (_case, secret) => {
+      expect((await post({ authorization: `Bearer ${secret}` })).status).toBe(200);
+    });
+
+    it.each([
+      ['the long secret less its last character', LONG_SECRET.slice(0, -1)],
+      ['the long secret and one more character', `${LONG_SECRET}0`],
+      ['the long secret with its last character changed', `${LONG_SECRET.slice(0, -1)}-`],
+      ['the accented secret without its accents', 'cle-secrete-Unicode-42'],
+      ['the accented secret in upper case', ACCENTED_SECRET.toUpperCase()],
+      ['the UTF-8 bytes of the accented secret', Buffer.from(ACCENTED_SECRET).toString('latin1')],
+      ['two secrets glued together', `${OLD_SECRET}${LONG_SECRET}`],
+    ])('401 with %s', async (_case, token) => {
+      expect((await post({ authorization: `Bearer ${token}` })).status).toBe(401);
+    });
+  });
+
   describe('shared secret in a custom header', () => {
     const post = useApp(adapter, { webhook: { secret: NEW_SECRET, secretHeader: 'X-Pathors-Secret' } });
 

@@ -1,9 +1,25 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
+import * as crypto from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConstantTimeSecrets, constantTimeEqual } from '../../libs/pathors/src/webhooks/constant-time.js';
 
 const SOURCE = join(import.meta.dirname, '../../libs/pathors/src');
+
+/** How many times the helpers called `crypto.timingSafeEqual` and `crypto.createHash`. */
+const calls = { timingSafeEqual: 0, createHash: 0 };
+jest.unstable_mockModule('node:crypto', () => ({
+  ...crypto,
+  timingSafeEqual: (...args: Parameters<typeof crypto.timingSafeEqual>) => {
+    calls.timingSafeEqual++;
+    return crypto.timingSafeEqual(...args);
+  },
+  createHash: (...args: Parameters<typeof crypto.createHash>) => {
+    calls.createHash++;
+    return crypto.createHash(...args);
+  },
+}));
+const { ConstantTimeSecrets, constantTimeEqual } =
+  await import('../../libs/pathors/src/webhooks/constant-time.js');
 
 describe('constantTimeEqual', () => {
   it.each([
@@ -36,35 +52,59 @@ describe('ConstantTimeSecrets', () => {
     expect(secrets.matchesAny(offered)).toBe(true);
   });
 
-  it.each(['old-secret-12', 'new-secret-4567', 'NEW-secret-456', '', 'old-secret-123new-secret-456'])(
-    'refuses near misses (%p)',
-    (offered) => {
-      expect(secrets.matchesAny(offered)).toBe(false);
-    },
-  );
-
-  it('compares every code unit of secrets longer than the minimal width, and of values past it', () => {
-    const long = 'x'.repeat(100) + 'end';
-    const longSecrets = new ConstantTimeSecrets(['short', long]);
-    expect(longSecrets.matchesAny(long)).toBe(true);
-    expect(longSecrets.matchesAny('x'.repeat(100) + 'enD')).toBe(false);
-    expect(longSecrets.matchesAny(long.slice(0, -1))).toBe(false);
-    expect(longSecrets.matchesAny(`${long}\u0000`)).toBe(false);
-    expect(longSecrets.matchesAny('short' + 'x'.repeat(200))).toBe(false);
-    expect(longSecrets.matchesAny('short')).toBe(true);
+  it.each([
+    ['old-secret-12', 'shorter'],
+    ['new-secret-4567', 'longer'],
+    ['NEW-secret-456', 'another case'],
+    ['', 'empty'],
+    ['old-secret-123new-secret-456', 'both secrets glued together'],
+    ['new-secret-456 ', 'a trailing space'],
+    ['new-secret-456\u0000', 'a trailing NUL'],
+  ])('refuses %p (%s)', (offered) => {
+    expect(secrets.matchesAny(offered)).toBe(false);
   });
 
-  it('compares UTF-16 code units exactly (no padding or normalisation makes two values equal)', () => {
-    const unicode = new ConstantTimeSecrets(['ünïcödé ✓ 🔑']);
+  it('matches long secrets exactly: a value one character longer or shorter, or differing at the end, is refused', () => {
+    const long = 'x'.repeat(300) + 'end';
+    const longSecrets = new ConstantTimeSecrets(['short', long]);
+    expect(longSecrets.matchesAny(long)).toBe(true);
+    expect(longSecrets.matchesAny('short')).toBe(true);
+    expect(longSecrets.matchesAny('x'.repeat(300) + 'enD')).toBe(false);
+    expect(longSecrets.matchesAny(long.slice(0, -1))).toBe(false);
+    expect(longSecrets.matchesAny(`${long}d`)).toBe(false);
+    expect(longSecrets.matchesAny('short' + 'x'.repeat(300))).toBe(false);
+  });
+
+  it('compares Unicode text exactly: no normalisation, and lone surrogates are told apart', () => {
+    const unicode = new ConstantTimeSecrets(['ünïcödé ✓ 🔑', 'lone \ud800']);
     expect(unicode.matchesAny('ünïcödé ✓ 🔑')).toBe(true);
     expect(unicode.matchesAny('ünïcödé ✓ 🔒')).toBe(false);
     expect(unicode.matchesAny('u\u0308nïcödé ✓ 🔑')).toBe(false);
-    expect(new ConstantTimeSecrets(['abc']).matchesAny('abc\u0000')).toBe(false);
+    expect(unicode.matchesAny(Buffer.from('ünïcödé ✓ 🔑').toString('latin1'))).toBe(false);
+    expect(unicode.matchesAny('lone \ud800')).toBe(true);
+    expect(unicode.matchesAny('lone \ud801')).toBe(false);
+    expect(unicode.matchesAny('lone \ufffd')).toBe(false);
   });
 
   it('matches nothing when no secret is configured', () => {
     expect(new ConstantTimeSecrets([]).matchesAny('')).toBe(false);
+    expect(new ConstantTimeSecrets([]).matchesAny('anything')).toBe(false);
   });
+
+  it.each([
+    ['the first', 'secret-a'],
+    ['the last', 'secret-c'],
+    ['none', 'wrong'],
+  ])(
+    'compares the offered value with every secret whichever matches (%s), hashing only the offered value',
+    (_which, offered) => {
+      const rotation = new ConstantTimeSecrets(['secret-a', 'secret-b', 'secret-c']);
+      calls.timingSafeEqual = 0;
+      calls.createHash = 0;
+      rotation.matchesAny(offered);
+      expect(calls).toEqual({ timingSafeEqual: 3, createHash: 1 });
+    },
+  );
 });
 
 /**

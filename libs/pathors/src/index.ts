@@ -24,7 +24,6 @@ export type { PathorsDeliveryOutcome } from './delivery/pathors-delivery.pipelin
 export { PathorsDelivery } from './delivery/pathors-delivery.js';
 export { isPathorsContext } from './delivery/pathors-context.util.js';
 export { PathorsIdempotencyStore, type PathorsClaim } from './delivery/pathors-idempotency.store.js';
-export type { MaybePromise } from './delivery/maybe-promise.util.js';
 export {
   MemoryIdempotencyStore,
   DEFAULT_IDEMPOTENCY_TTL_MS,

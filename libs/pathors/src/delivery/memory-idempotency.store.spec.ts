@@ -26,7 +26,7 @@ describe('MemoryIdempotencyStore', () => {
   it('lets another holder claim once the lease expired', async () => {
     const store = new MemoryIdempotencyStore();
     expect((await store.claim('k', 'dead', 1)).status).toBe('claimed');
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sleep(5);
     expect((await store.claim('k', 'alive', 60_000)).status).toBe('claimed');
     expect(await store.renew('k', 'dead', 60_000)).toBe(false);
   });
@@ -41,7 +41,7 @@ describe('MemoryIdempotencyStore', () => {
     const store = new MemoryIdempotencyStore({ maxEvents: 2, ttlMs: 20 });
     await store.complete('a');
     expect(await store.areDone(['a'])).toEqual([true]);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await sleep(30);
     expect(await store.areDone(['a'])).toEqual([false]);
     await store.complete('a');
     await store.complete('b');
@@ -66,7 +66,16 @@ describe('MemoryIdempotencyStore', () => {
     expect(await store.areDone(['a', 'b', 'c'])).toEqual([true, false, true]);
   });
 
-  it('keeps every record while its columns widen past their first 1,024 slots, then evicts the oldest at the cap', async () => {
+  it('counts asking whether an event is done as a use of its record', async () => {
+    const store = new MemoryIdempotencyStore({ maxEvents: 2 });
+    await store.complete('a');
+    await store.complete('b');
+    expect(await store.areDone(['a'])).toEqual([true]);
+    await store.complete('c');
+    expect(await store.areDone(['a', 'b', 'c'])).toEqual([true, false, true]);
+  });
+
+  it('keeps every record up to the cap, then forgets the least recently used first', async () => {
     const store = new MemoryIdempotencyStore({ maxEvents: 3000 });
     const keys = Array.from({ length: 3000 }, (_, index) => `lifecycle:${index}:call.ended`);
     for (const [index, key] of keys.entries()) {
@@ -81,4 +90,66 @@ describe('MemoryIdempotencyStore', () => {
     // areDone looked the keys up in order, so keys[0] is now the least recently used: the one forgotten.
     expect(await store.areDone([keys[0]!, 'lifecycle:one-more:call.ended'])).toEqual([false, true]);
   });
+
+  it('forgets an in-progress claim evicted at the cap, so that a redelivery can claim it again', async () => {
+    const store = new MemoryIdempotencyStore({ maxEvents: 1 });
+    expect((await store.claim('a', 'first', 60_000)).status).toBe('claimed');
+    await store.complete('b');
+    expect(await store.renew('a', 'first', 60_000)).toBe(false);
+    expect((await store.claim('a', 'second', 60_000)).status).toBe('claimed');
+  });
+
+  it('keeps the TTL a record started with across claims and handler records; completion starts it again', async () => {
+    const store = new MemoryIdempotencyStore({ ttlMs: 300 });
+    await store.claim('k', 'a', 60_000);
+    await sleep(200);
+    await store.recordHandler('k', 'Crm.save');
+    await store.release('k', 'a');
+    expect(await store.claim('k', 'b', 60_000)).toEqual({
+      status: 'claimed',
+      completedHandlers: new Set(['Crm.save']),
+    });
+    await sleep(200);
+    // 400 ms after the first claim: the record, handler records included, is gone.
+    expect(await store.claim('k', 'c', 60_000)).toEqual({ status: 'claimed', completedHandlers: new Set() });
+
+    await sleep(200);
+    await store.complete('k');
+    await sleep(200);
+    // 400 ms after the claim that made the record anew, but 200 ms after its completion.
+    expect(await store.areDone(['k'])).toEqual([true]);
+  });
+
+  it('keeps handler records made before any claim, and drops them once the event is done', async () => {
+    const store = new MemoryIdempotencyStore();
+    await store.recordHandler('k', 'Crm.save');
+    await store.recordHandler('k', 'Billing.charge');
+    expect(await store.claim('k', 'a', 60_000)).toEqual({
+      status: 'claimed',
+      completedHandlers: new Set(['Crm.save', 'Billing.charge']),
+    });
+    await store.complete('k');
+    expect(await store.claim('k', 'b', 60_000)).toEqual({ status: 'done' });
+    expect(await store.renew('k', 'a', 60_000)).toBe(false);
+  });
+
+  it('renews and releases only for the holder of the claim, and only while the record exists', async () => {
+    const store = new MemoryIdempotencyStore();
+    expect(await store.renew('absent', 'a', 60_000)).toBe(false);
+    await store.release('absent', 'a');
+    expect(await store.areDone(['absent'])).toEqual([false]);
+
+    await store.claim('k', 'a', 20);
+    expect(await store.renew('k', 'a', 60_000)).toBe(true);
+    await sleep(30);
+    // The renewed lease still holds past the first one.
+    expect(await store.claim('k', 'b', 60_000)).toEqual({ status: 'in-progress' });
+    await store.release('k', 'b');
+    expect(await store.claim('k', 'b', 60_000)).toEqual({ status: 'in-progress' });
+    await store.release('k', 'a');
+    expect(await store.renew('k', 'a', 60_000)).toBe(false);
+    expect((await store.claim('k', 'b', 60_000)).status).toBe('claimed');
+  });
 });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

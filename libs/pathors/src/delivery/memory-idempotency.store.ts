@@ -1,5 +1,4 @@
-import { LruSlots, widenedColumn } from './lru-slots.js';
-import type { MaybePromise } from './maybe-promise.util.js';
+import { LRUCache } from 'lru-cache';
 import {
   NO_COMPLETED_HANDLERS,
   PathorsIdempotencyStore,
@@ -21,22 +20,33 @@ export interface MemoryIdempotencyStoreOptions {
   ttlMs?: number;
 }
 
-const CLAIM_DONE: PathorsClaim = { status: 'done' };
-const CLAIM_IN_PROGRESS: PathorsClaim = { status: 'in-progress' };
-const CLAIMED_FIRST: PathorsClaim = { status: 'claimed', completedHandlers: NO_COMPLETED_HANDLERS };
-
 /** Default number of events {@link MemoryIdempotencyStore} remembers. */
 export const DEFAULT_MEMORY_STORE_MAX_EVENTS = 100_000;
 /** Default time an idempotency record is kept: 24 h. */
 export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
+/** What the store remembers of one event. */
+interface EventRecord {
+  done: boolean;
+  /** The token of the claim's holder, while claimed. */
+  token?: string;
+  /** When the claim's lease ends (`Date.now()` milliseconds); meaningful only while `token` is set. */
+  leaseUntil: number;
+  /** The handlers that succeeded while the event was not yet done. */
+  handlers?: Set<string>;
+}
+
+const CLAIM_DONE: PathorsClaim = { status: 'done' };
+const CLAIM_IN_PROGRESS: PathorsClaim = { status: 'in-progress' };
+const CLAIMED_FIRST: PathorsClaim = { status: 'claimed', completedHandlers: NO_COMPLETED_HANDLERS };
+
 /**
  * The default {@link PathorsIdempotencyStore}: bounded, with a TTL, in this process only. Right for a single
  * instance; with several replicas (or when a restart must not forget), use `RedisIdempotencyStore`.
  *
- * At `maxEvents` the least recently used record is forgotten first; a record past its TTL is dropped when looked up.
- * O(1) per operation; every method answers at once, with no promise (a subclass may return promises). Records are kept
- * in columns (typed arrays for the flags and times), not as an object per event.
+ * The records are kept in an `LRUCache` (from `lru-cache`): at `maxEvents` the least recently used record is
+ * forgotten first, and a record past its TTL is dropped when looked up. A record's TTL starts when the event is first
+ * seen and starts again when it is marked done.
  *
  * @example
  * ```ts
@@ -44,117 +54,65 @@ export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
  * ```
  */
 export class MemoryIdempotencyStore extends PathorsIdempotencyStore {
-  private readonly slots: LruSlots;
-  private readonly maxEvents: number;
-  private readonly ttlMs: number;
-  // One record per slot of `slots`, in columns: the numbers in typed arrays, which hold no object for the garbage
-  // collector to copy or trace, and a token or handler set only while an event is in progress or partly handled.
-  private done = new Uint8Array(0);
-  private leaseUntil = new Float64Array(0);
-  private expiresAt = new Float64Array(0);
-  private readonly tokens: Array<string | undefined> = [];
-  private readonly handlers: Array<Set<string> | undefined> = [];
+  private readonly records: LRUCache<string, EventRecord>;
 
   constructor(options: MemoryIdempotencyStoreOptions = {}) {
     super();
-    this.maxEvents = options.maxEvents ?? DEFAULT_MEMORY_STORE_MAX_EVENTS;
-    this.ttlMs = options.ttlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
-    if (!(Number.isInteger(this.maxEvents) && this.maxEvents > 0)) {
-      throw new RangeError(
-        `MemoryIdempotencyStore: maxEvents must be a positive integer, got ${this.maxEvents}`,
-      );
+    const maxEvents = options.maxEvents ?? DEFAULT_MEMORY_STORE_MAX_EVENTS;
+    const ttlMs = options.ttlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
+    if (!(Number.isInteger(maxEvents) && maxEvents > 0)) {
+      throw new RangeError(`MemoryIdempotencyStore: maxEvents must be a positive integer, got ${maxEvents}`);
     }
-    if (!(this.ttlMs > 0)) {
-      throw new RangeError(`MemoryIdempotencyStore: ttlMs must be a positive number, got ${this.ttlMs}`);
+    if (!(ttlMs > 0)) {
+      throw new RangeError(`MemoryIdempotencyStore: ttlMs must be a positive number, got ${ttlMs}`);
     }
-    this.slots = new LruSlots(this.maxEvents);
+    // lru-cache takes a whole number of milliseconds, and 0 for "no TTL".
+    this.records = new LRUCache({ max: maxEvents, ttl: Number.isFinite(ttlMs) ? Math.ceil(ttlMs) : 0 });
   }
 
-  override claim(key: string, token: string, leaseMs: number): MaybePromise<PathorsClaim> {
+  override async claim(key: string, token: string, leaseMs: number): Promise<PathorsClaim> {
     const now = Date.now();
-    let slot = this.live(key, now);
-    if (slot === -1) {
-      slot = this.insert(key, now);
-      this.tokens[slot] = token;
-      this.leaseUntil[slot] = now + leaseMs;
+    const record = this.records.get(key);
+    if (!record) {
+      this.records.set(key, { done: false, token, leaseUntil: now + leaseMs });
       return CLAIMED_FIRST;
     }
-    if (this.done[slot] === 1) return CLAIM_DONE;
-    if (this.tokens[slot] !== undefined && this.leaseUntil[slot]! > now) return CLAIM_IN_PROGRESS;
-    this.tokens[slot] = token;
-    this.leaseUntil[slot] = now + leaseMs;
-    return { status: 'claimed', completedHandlers: this.handlers[slot] ?? NO_COMPLETED_HANDLERS };
+    if (record.done) return CLAIM_DONE;
+    if (record.token !== undefined && record.leaseUntil > now) return CLAIM_IN_PROGRESS;
+    record.token = token;
+    record.leaseUntil = now + leaseMs;
+    return { status: 'claimed', completedHandlers: record.handlers ?? NO_COMPLETED_HANDLERS };
   }
 
-  override renew(key: string, token: string, leaseMs: number): MaybePromise<boolean> {
-    const now = Date.now();
-    const slot = this.live(key, now);
-    if (slot === -1 || this.tokens[slot] !== token) return false;
-    this.leaseUntil[slot] = now + leaseMs;
+  override async renew(key: string, token: string, leaseMs: number): Promise<boolean> {
+    const record = this.records.get(key);
+    if (record?.token !== token) return false;
+    record.leaseUntil = Date.now() + leaseMs;
     return true;
   }
 
-  override recordHandler(key: string, handlerId: string): MaybePromise<void> {
-    const now = Date.now();
-    let slot = this.live(key, now);
-    if (slot === -1) slot = this.insert(key, now);
-    (this.handlers[slot] ??= new Set()).add(handlerId);
-  }
-
-  override complete(key: string): MaybePromise<void> {
-    const now = Date.now();
-    let slot = this.live(key, now);
-    if (slot === -1) slot = this.insert(key, now);
-    this.done[slot] = 1;
-    this.tokens[slot] = undefined;
-    this.leaseUntil[slot] = 0;
-    this.handlers[slot] = undefined;
-    // Completion restarts the TTL.
-    this.expiresAt[slot] = now + this.ttlMs;
-  }
-
-  override release(key: string, token: string): MaybePromise<void> {
-    const slot = this.live(key, Date.now());
-    if (slot === -1 || this.tokens[slot] !== token) return;
-    this.tokens[slot] = undefined;
-    this.leaseUntil[slot] = 0;
-  }
-
-  override areDone(keys: readonly string[]): MaybePromise<boolean[]> {
-    const now = Date.now();
-    return keys.map((key) => {
-      const slot = this.live(key, now);
-      return slot !== -1 && this.done[slot] === 1;
-    });
-  }
-
-  /** The slot of `key`'s record (now the most recently used), unless it expired: then it is dropped. -1 if none. */
-  private live(key: string, now: number): number {
-    const slot = this.slots.find(key);
-    if (slot === -1 || this.expiresAt[slot]! > now) return slot;
-    this.slots.remove(slot);
-    this.clear(slot);
-    return -1;
-  }
-
-  /** A new record for `key`, just found absent (or expired): not done, not claimed, with a fresh TTL. */
-  private insert(key: string, now: number): number {
-    const slot = this.slots.insert(key);
-    if (slot >= this.expiresAt.length) {
-      this.done = widenedColumn(this.done, slot + 1, this.maxEvents);
-      this.leaseUntil = widenedColumn(this.leaseUntil, slot + 1, this.maxEvents);
-      this.expiresAt = widenedColumn(this.expiresAt, slot + 1, this.maxEvents);
+  override async recordHandler(key: string, handlerId: string): Promise<void> {
+    let record = this.records.get(key);
+    if (!record) {
+      record = { done: false, leaseUntil: 0 };
+      this.records.set(key, record);
     }
-    this.clear(slot);
-    this.expiresAt[slot] = now + this.ttlMs;
-    return slot;
+    (record.handlers ??= new Set()).add(handlerId);
   }
 
-  private clear(slot: number): void {
-    this.done[slot] = 0;
-    this.tokens[slot] = undefined;
-    this.leaseUntil[slot] = 0;
-    this.handlers[slot] = undefined;
-    this.expiresAt[slot] = 0;
+  override async complete(key: string): Promise<void> {
+    // Replacing the record starts its TTL again.
+    this.records.set(key, { done: true, leaseUntil: 0 });
+  }
+
+  override async release(key: string, token: string): Promise<void> {
+    const record = this.records.get(key);
+    if (record?.token !== token) return;
+    record.token = undefined;
+    record.leaseUntil = 0;
+  }
+
+  override async areDone(keys: readonly string[]): Promise<boolean[]> {
+    return keys.map((key) => this.records.get(key)?.done === true);
   }
 }

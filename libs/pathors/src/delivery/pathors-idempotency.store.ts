@@ -1,5 +1,3 @@
-import type { MaybePromise } from './maybe-promise.util.js';
-
 /**
  * What {@link PathorsIdempotencyStore.claim} found for an event:
  * - `claimed`: this caller now runs the event; `completedHandlers` already succeeded on an earlier delivery.
@@ -22,9 +20,8 @@ export type PathorsClaim =
  * Two implementations ship: {@link MemoryIdempotencyStore} (the default; one process) and `RedisIdempotencyStore`
  * from `nestjs-pathors/redis` (several replicas). Extend this class to keep the records elsewhere.
  *
- * Each method returns its answer or a promise of it: a store that keeps its records in process memory answers at
- * once (the in-memory one does), which lets a delivery finish in the tick it arrived in; a remote store returns
- * promises. Callers `await` either.
+ * Every method returns a promise, whether the records are kept in process memory or on a server: write them as
+ * `async` methods.
  *
  * @example
  * ```ts
@@ -35,22 +32,22 @@ export abstract class PathorsIdempotencyStore {
   /**
    * Atomically claims `key` for `token` for `leaseMs`, unless it is done or validly claimed by another token.
    */
-  abstract claim(key: string, token: string, leaseMs: number): MaybePromise<PathorsClaim>;
+  abstract claim(key: string, token: string, leaseMs: number): Promise<PathorsClaim>;
 
   /** Extends the lease of a claim `token` still holds; returns `false` when the claim was lost. */
-  abstract renew(key: string, token: string, leaseMs: number): MaybePromise<boolean>;
+  abstract renew(key: string, token: string, leaseMs: number): Promise<boolean>;
 
   /** Records that `handlerId` succeeded for `key`, so a redelivery does not run it again. */
-  abstract recordHandler(key: string, handlerId: string): MaybePromise<void>;
+  abstract recordHandler(key: string, handlerId: string): Promise<void>;
 
   /** Marks `key` done: every handler succeeded. Later deliveries of the event are answered as duplicates. */
-  abstract complete(key: string): MaybePromise<void>;
+  abstract complete(key: string): Promise<void>;
 
   /** Gives up the claim `token` holds (a handler failed), keeping the handler records for the next delivery. */
-  abstract release(key: string, token: string): MaybePromise<void>;
+  abstract release(key: string, token: string): Promise<void>;
 
   /** Whether each key is done, in order. */
-  abstract areDone(keys: readonly string[]): MaybePromise<boolean[]>;
+  abstract areDone(keys: readonly string[]): Promise<boolean[]>;
 }
 
 /** The `completedHandlers` of a first delivery; shared, never mutated. */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { DEFAULT_IDEMPOTENCY_TTL_MS } from '../delivery/memory-idempotency.store.js';
 import {
@@ -27,43 +26,86 @@ export interface RedisIdempotencyStoreOptions {
 export const DEFAULT_REDIS_IDEMPOTENCY_PREFIX = 'pathors:idempotency:';
 const MIN_TTL_MS = 24 * 60 * 60 * 1000;
 
-// KEYS[1] state ("c:<token>" while claimed, "done" when done), KEYS[2] set of succeeded handler ids.
-const CLAIM = `local s = redis.call('GET', KEYS[1])
+const CLAIM_DONE: PathorsClaim = { status: 'done' };
+const CLAIM_IN_PROGRESS: PathorsClaim = { status: 'in-progress' };
+
+/**
+ * The store's Lua scripts, as ioredis custom commands (`defineCommand`: EVALSHA, loading the script again after a
+ * NOSCRIPT). The state key holds `c:<token>` while claimed (expiring with the lease) and `done` when done; the
+ * handlers key is the set of the handler ids that succeeded. Both keys of an event share a hash tag.
+ */
+const COMMANDS = {
+  /** KEYS: state, handlers. ARGV: holder, lease ms. Replies `done`, `busy`, or `claimed` then the handler ids. */
+  pathorsIdempotencyClaim: {
+    numberOfKeys: 2,
+    lua: `local s = redis.call('GET', KEYS[1])
 if s == 'done' then return {'done'} end
 if s then return {'busy'} end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 local r = redis.call('SMEMBERS', KEYS[2])
 table.insert(r, 1, 'claimed')
-return r`;
-const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0`;
-const RECORD_HANDLER = `redis.call('SADD', KEYS[1], ARGV[1])
-return redis.call('PEXPIRE', KEYS[1], ARGV[2])`;
-const COMPLETE = `redis.call('SET', KEYS[1], 'done', 'PX', ARGV[1])
-return redis.call('DEL', KEYS[2])`;
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
-
-const CLAIM_DONE: PathorsClaim = { status: 'done' };
-const CLAIM_IN_PROGRESS: PathorsClaim = { status: 'in-progress' };
-
-interface Script {
-  readonly source: string;
-  readonly sha: string;
-}
-const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') });
-const SCRIPTS = {
-  claim: script(CLAIM),
-  renew: script(RENEW),
-  recordHandler: script(RECORD_HANDLER),
-  complete: script(COMPLETE),
-  release: script(RELEASE),
+return r`,
+  },
+  /** KEYS: state. ARGV: holder, lease ms. Replies 1 when the holder still held the claim. */
+  pathorsIdempotencyRenew: {
+    numberOfKeys: 1,
+    lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`,
+  },
+  /** KEYS: handlers. ARGV: handler id, TTL ms. */
+  pathorsIdempotencyRecordHandler: {
+    numberOfKeys: 1,
+    lua: `redis.call('SADD', KEYS[1], ARGV[1])
+return redis.call('PEXPIRE', KEYS[1], ARGV[2])`,
+  },
+  /** KEYS: state, handlers. ARGV: TTL ms. */
+  pathorsIdempotencyComplete: {
+    numberOfKeys: 2,
+    lua: `redis.call('SET', KEYS[1], 'done', 'PX', ARGV[1])
+return redis.call('DEL', KEYS[2])`,
+  },
+  /** KEYS: state. ARGV: holder. */
+  pathorsIdempotencyRelease: {
+    numberOfKeys: 1,
+    lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`,
+  },
 } as const;
+
+/** A client with {@link COMMANDS} defined on it. */
+interface IdempotencyCommands {
+  pathorsIdempotencyClaim(
+    stateKey: string,
+    handlersKey: string,
+    holder: string,
+    leaseMs: number,
+  ): Promise<string[]>;
+  pathorsIdempotencyRenew(stateKey: string, holder: string, leaseMs: number): Promise<number>;
+  pathorsIdempotencyRecordHandler(handlersKey: string, handlerId: string, ttlMs: number): Promise<number>;
+  pathorsIdempotencyComplete(stateKey: string, handlersKey: string, ttlMs: number): Promise<number>;
+  pathorsIdempotencyRelease(stateKey: string, holder: string): Promise<number>;
+}
+
+/**
+ * Defines {@link COMMANDS} on `redis` unless they already are: several stores (or several apps) may share one client,
+ * and each command is defined on it once.
+ */
+function withIdempotencyCommands(redis: Redis | Cluster): (Redis | Cluster) & IdempotencyCommands {
+  for (const [name, definition] of Object.entries(COMMANDS)) {
+    if (typeof (redis as unknown as Record<string, unknown>)[name] !== 'function') {
+      redis.defineCommand(name, definition);
+    }
+  }
+  return redis as (Redis | Cluster) & IdempotencyCommands;
+}
 
 /**
  * A {@link PathorsIdempotencyStore} in Redis, shared by every replica: a claim is one atomic Lua script, so two
  * copies of an event arriving at two instances at once never both run. Takes an `ioredis` client (or cluster) that
  * you own and close; the store never closes it. Keys of one event share a hash tag, so Redis Cluster works.
+ *
+ * The scripts become commands of the client (`pathorsIdempotencyClaim` and the like, through ioredis'
+ * `defineCommand`), defined once however many stores share it.
  *
  * @example
  * ```ts
@@ -80,13 +122,11 @@ const SCRIPTS = {
  * ```
  */
 export class RedisIdempotencyStore extends PathorsIdempotencyStore {
+  private readonly redis: (Redis | Cluster) & IdempotencyCommands;
   private readonly prefix: string;
-  private readonly ttl: string;
+  private readonly ttlMs: number;
 
-  constructor(
-    private readonly redis: Redis | Cluster,
-    options: RedisIdempotencyStoreOptions = {},
-  ) {
+  constructor(redis: Redis | Cluster, options: RedisIdempotencyStoreOptions = {}) {
     super();
     this.prefix = options.keyPrefix ?? DEFAULT_REDIS_IDEMPOTENCY_PREFIX;
     const ttlMs = options.ttlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
@@ -96,41 +136,39 @@ export class RedisIdempotencyStore extends PathorsIdempotencyStore {
           'Pathors retries a delivery for up to 24 h. Leave it unset for the default.',
       );
     }
-    this.ttl = String(ttlMs);
+    this.ttlMs = ttlMs;
+    this.redis = withIdempotencyCommands(redis);
   }
 
   override async claim(key: string, token: string, leaseMs: number): Promise<PathorsClaim> {
-    const reply = (await this.run(
-      SCRIPTS.claim,
+    const [status, ...handlers] = await this.redis.pathorsIdempotencyClaim(
       this.stateKey(key),
       this.handlersKey(key),
-      `c:${token}`,
+      holderOf(token),
       leaseMs,
-    )) as string[] | undefined;
-    if (reply?.[0] === 'done') return CLAIM_DONE;
-    if (reply?.[0] === 'busy') return CLAIM_IN_PROGRESS;
+    );
+    if (status === 'done') return CLAIM_DONE;
+    if (status === 'busy') return CLAIM_IN_PROGRESS;
     return {
       status: 'claimed',
-      completedHandlers: reply && reply.length > 1 ? new Set(reply.slice(1)) : NO_COMPLETED_HANDLERS,
+      completedHandlers: handlers.length > 0 ? new Set(handlers) : NO_COMPLETED_HANDLERS,
     };
   }
 
   override async renew(key: string, token: string, leaseMs: number): Promise<boolean> {
-    return (
-      (await this.run(SCRIPTS.renew, this.stateKey(key), this.handlersKey(key), `c:${token}`, leaseMs)) === 1
-    );
+    return (await this.redis.pathorsIdempotencyRenew(this.stateKey(key), holderOf(token), leaseMs)) === 1;
   }
 
   override async recordHandler(key: string, handlerId: string): Promise<void> {
-    await this.run(SCRIPTS.recordHandler, this.handlersKey(key), this.stateKey(key), handlerId, this.ttl);
+    await this.redis.pathorsIdempotencyRecordHandler(this.handlersKey(key), handlerId, this.ttlMs);
   }
 
   override async complete(key: string): Promise<void> {
-    await this.run(SCRIPTS.complete, this.stateKey(key), this.handlersKey(key), this.ttl, '');
+    await this.redis.pathorsIdempotencyComplete(this.stateKey(key), this.handlersKey(key), this.ttlMs);
   }
 
   override async release(key: string, token: string): Promise<void> {
-    await this.run(SCRIPTS.release, this.stateKey(key), this.handlersKey(key), `c:${token}`, '');
+    await this.redis.pathorsIdempotencyRelease(this.stateKey(key), holderOf(token));
   }
 
   override async areDone(keys: readonly string[]): Promise<boolean[]> {
@@ -146,20 +184,7 @@ export class RedisIdempotencyStore extends PathorsIdempotencyStore {
   private handlersKey(key: string): string {
     return `${this.prefix}{${key}}:handlers`;
   }
-
-  /** EVALSHA, loading the script on the first NOSCRIPT (after a Redis restart or on a new cluster node). */
-  private async run(
-    { sha, source }: Script,
-    key1: string,
-    key2: string,
-    arg1: string | number,
-    arg2: string | number,
-  ): Promise<unknown> {
-    try {
-      return await this.redis.evalsha(sha, 2, key1, key2, arg1, arg2);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return this.redis.eval(source, 2, key1, key2, arg1, arg2);
-    }
-  }
 }
+
+/** What the state key holds while `token` holds the claim. */
+const holderOf = (token: string): string => `c:${token}`;

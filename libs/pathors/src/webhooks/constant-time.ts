@@ -1,66 +1,36 @@
-import * as crypto from 'node:crypto';
-
-const { createHash, timingSafeEqual } = crypto;
+import { createHash, timingSafeEqual } from 'node:crypto';
 
 /**
- * SHA-256 of a string. Node 20's one-shot `crypto.hash` (20.12+) is much cheaper than a Hash object, but its `'buffer'`
- * output takes a slow path there: the digest is read as a 'binary' (latin1) string, one character per byte, and
- * turned back into the same 32 bytes.
+ * SHA-256 of a string's UTF-16 code units: two strings have the same digest only when they are equal as strings
+ * (UTF-8 would encode every lone surrogate as the same U+FFFD).
  */
-const sha256: (value: string) => Buffer =
-  typeof crypto.hash === 'function'
-    ? (value) => Buffer.from(crypto.hash('sha256', value, 'binary'), 'binary')
-    : (value) => createHash('sha256').update(value).digest();
+const digestOf = (value: string): Buffer => createHash('sha256').update(value, 'utf16le').digest();
 
 /**
  * Compares two strings in time that depends on neither their content nor their lengths: both are hashed to 32 bytes
  * first, then compared with `crypto.timingSafeEqual`.
  */
 export function constantTimeEqual(a: string, b: string): boolean {
-  return timingSafeEqual(sha256(a), sha256(b));
+  return timingSafeEqual(digestOf(a), digestOf(b));
 }
 
-/** Fewest code units a shared-secret comparison reads: secrets up to this long take the same time, whatever length. */
-const MIN_COMPARED_UNITS = 64;
-
 /**
- * The shared secrets of a rotation, compared with an offered value without hashing it: every comparison reads the same
- * number of UTF-16 code units (the longest secret's length, at least {@link MIN_COMPARED_UNITS}) from each secret,
- * padded with zeros, and from the offered value, and folds the differences with `|` (no early exit, no branch on a
- * secret). The time depends neither on the content of either side nor on which secret matched, and not on a secret's
- * length below that width; the offered value's own length is the caller's. Hashing the offered value first (what
- * {@link constantTimeEqual} does) costs several times as much on every request.
+ * The shared secrets of a rotation, each hashed once when the app boots. An offered value is hashed, then its digest
+ * is compared with every secret's through `crypto.timingSafeEqual`, with no early exit on a match: the time depends on
+ * neither the content nor the length of the secrets, and does not tell which one matched.
  */
 export class ConstantTimeSecrets {
-  private readonly codeUnits: readonly Uint16Array[];
-  private readonly lengths: readonly number[];
-  private readonly width: number;
+  private readonly digests: readonly Buffer[];
 
   constructor(secrets: readonly string[]) {
-    this.width = Math.max(MIN_COMPARED_UNITS, ...secrets.map((secret) => secret.length));
-    this.lengths = secrets.map((secret) => secret.length);
-    this.codeUnits = secrets.map((secret) => {
-      const units = new Uint16Array(this.width);
-      for (let index = 0; index < secret.length; index++) units[index] = secret.charCodeAt(index);
-      return units;
-    });
+    this.digests = secrets.map(digestOf);
   }
 
   /** Whether `offered` equals one of the secrets. */
   matchesAny(offered: string): boolean {
-    const { width, codeUnits, lengths } = this;
-    const length = offered.length;
-    let found = 0;
-    for (let secret = 0; secret < codeUnits.length; secret++) {
-      const units = codeUnits[secret]!;
-      // Lengths are below 2^30 and code units below 2^16: the folded difference is a non-negative int32.
-      let difference = length ^ lengths[secret]!;
-      for (let index = 0; index < width; index++) {
-        difference |= units[index]! ^ (index < length ? offered.charCodeAt(index) : 0);
-      }
-      // 1 exactly when difference is 0 (difference - 1 is then -1, whose sign bit is set), without a branch.
-      found |= (difference - 1) >>> 31;
-    }
-    return found === 1;
+    const offeredDigest = digestOf(offered);
+    let matched = false;
+    for (const digest of this.digests) matched = timingSafeEqual(offeredDigest, digest) || matched;
+    return matched;
   }
 }
