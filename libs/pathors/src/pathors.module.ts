@@ -6,7 +6,7 @@ import {
   type Provider,
   type Type,
 } from '@nestjs/common';
-import { ApplicationConfig, DiscoveryModule, ExternalContextCreator, ModuleRef } from '@nestjs/core';
+import { DiscoveryModule, ExternalContextCreator, ModuleRef } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { PATHORS_API_PROVIDERS } from './api/pathors-api.providers.js';
 import { PathorsAgentService } from './api/pathors-agent.service.js';
@@ -69,7 +69,6 @@ const dispatcherProvider: Provider = {
     options: ResolvedPathorsOptions,
     emitter: EventEmitter2 | undefined,
     contextCreator: ExternalContextCreator,
-    config: ApplicationConfig,
     explorer: PathorsHandlerExplorer,
     moduleRef: ModuleRef,
   ) => {
@@ -80,7 +79,6 @@ const dispatcherProvider: Provider = {
       options.registration,
       emitter ?? new EventEmitter2(),
       contextCreator,
-      config,
       explorer,
       moduleRef,
     );
@@ -89,7 +87,6 @@ const dispatcherProvider: Provider = {
     PATHORS_RESOLVED_OPTIONS,
     { token: EventEmitter2, optional: true },
     ExternalContextCreator,
-    ApplicationConfig,
     PathorsHandlerExplorer,
     ModuleRef,
   ],

@@ -5,10 +5,8 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { GUARDS_METADATA, INTERCEPTORS_METADATA } from '@nestjs/common/constants.js';
-import { ApplicationConfig, ContextIdFactory, ExternalContextCreator, ModuleRef } from '@nestjs/core';
+import { ContextIdFactory, ExternalContextCreator, ModuleRef } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { isObservable, lastValueFrom } from 'rxjs';
 import type { PathorsEvent } from '../events/pathors-event.map.js';
 import type { UnknownPathorsEvent } from '../events/unknown-pathors.event.js';
 import { listNames, registeredNames } from '../pathors-registration.js';
@@ -74,11 +72,7 @@ class PathorsDispatch {
     return this.outcomes;
   }
 
-  private async runOne(
-    handlerId: string,
-    invoke: EmitterHandler['invoke'],
-    event: unknown,
-  ): Promise<void> {
+  private async runOne(handlerId: string, invoke: EmitterHandler['invoke'], event: unknown): Promise<void> {
     if (this.options.skipHandlers?.has(handlerId)) {
       this.outcomes.push({ handlerId, status: 'skipped' });
       return;
@@ -105,8 +99,6 @@ interface AppHandlers {
 
 const handlersOn = new WeakMap<EventEmitter2, AppHandlers>();
 
-const hasEntries = (list: unknown): boolean => Array.isArray(list) && list.length > 0;
-
 /**
  * Hands a validated event to its `@OnPathorsEvent` handlers through the app's event emitter and reports each outcome.
  * At boot it subscribes every handler on the emitter (`pathors:<name>`, `pathors:catch-all`); a dispatch emits the
@@ -123,7 +115,6 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
     private readonly registration: string,
     private readonly emitter: EventEmitter2,
     private readonly externalContextCreator: ExternalContextCreator,
-    private readonly config: ApplicationConfig,
     private readonly explorer: PathorsHandlerExplorer,
     private readonly moduleRef: ModuleRef,
   ) {}
@@ -257,47 +248,24 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
 
   /**
    * The handler method called in a `'pathors'` execution context: guards and interceptors of the handler (and the
-   * app's global ones) apply and see `context.getType() === 'pathors'`. Exception filters do not: a filter must never
-   * turn a failed handler into a success. A handler without any guard or interceptor is called directly (what the
-   * context would do, without its layers); an Observable it returns is awaited to its last value all the same.
+   * app's global ones) apply and see `context.getType() === 'pathors'`; an Observable it returns is awaited to its last
+   * value. Exception filters do not apply: a filter must never turn a failed handler into a success.
    */
   private contextualHandler(
     instance: object,
     { method, methodName }: PathorsDiscoveredHandler,
   ): EmitterHandler['invoke'] {
-    if (this.hasEnhancers(instance, method)) {
-      const withContext = this.externalContextCreator.create(
-        instance,
-        method,
-        methodName,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        { guards: true, interceptors: true, filters: false },
-        PATHORS_CONTEXT_TYPE,
-      );
-      return async (event, delivery) => withContext(event, delivery);
-    }
-    return async (event, delivery) => {
-      const result = await method.call(instance, event, delivery);
-      return isObservable(result) ? lastValueFrom(result) : result;
-    };
-  }
-
-  /** Whether a guard or interceptor applies to the handler: its own, its class's, or the app's global ones. */
-  private hasEnhancers(instance: object, method: object): boolean {
-    const config = this.config;
-    return (
-      [GUARDS_METADATA, INTERCEPTORS_METADATA].some(
-        (key) =>
-          hasEntries(Reflect.getMetadata(key, instance.constructor)) ||
-          hasEntries(Reflect.getMetadata(key, method)),
-      ) ||
-      hasEntries(config.getGlobalGuards()) ||
-      hasEntries(config.getGlobalInterceptors()) ||
-      hasEntries(config.getGlobalRequestGuards()) ||
-      hasEntries(config.getGlobalRequestInterceptors())
+    const withContext = this.externalContextCreator.create(
+      instance,
+      method,
+      methodName,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      { guards: true, interceptors: true, filters: false },
+      PATHORS_CONTEXT_TYPE,
     );
+    return async (event, delivery) => withContext(event, delivery);
   }
 }
