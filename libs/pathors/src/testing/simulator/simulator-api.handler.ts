@@ -30,6 +30,11 @@ class Reply {
 }
 
 const E164 = /^\+[1-9]\d{7,14}$/;
+/**
+ * What the legacy outbound route takes as `toNumber`: E.164, or digits only, as Pathors' legacy integration page has
+ * Taiwanese users send local numbers without +886 (`0912345678`). The v1 route takes E.164 only.
+ */
+const LEGACY_PHONE_NUMBER = /^(?:\+[1-9]\d{7,14}|\d{6,15})$/;
 const LEGACY_HEADERS = { deprecation: 'true', sunset: 'Wed, 01 Jul 2026 00:00:00 GMT' };
 
 /** `{"error": "…"}`: the string shape, used for validation errors as in the docs. */
@@ -224,7 +229,13 @@ function outboundCall(state: SimulatorState, route: ResolvedRoute, input: Json):
   }
   const fromNumber = stringOr(input.fromNumber);
   const toNumber = stringOr(input.toNumber);
-  if (!toNumber || !E164.test(toNumber)) return errorText(400, 'toNumber must be an E.164 phone number');
+  if (route.legacy) {
+    if (!toNumber || !LEGACY_PHONE_NUMBER.test(toNumber)) {
+      return errorText(400, 'toNumber must be an E.164 or a local phone number, digits only');
+    }
+  } else if (!toNumber || !E164.test(toNumber)) {
+    return errorText(400, 'toNumber must be an E.164 phone number');
+  }
   if (!fromNumber || !state.phoneNumbers.has(fromNumber)) {
     return errorText(404, 'fromNumber is not an active number with an outbound trunk');
   }

@@ -24,7 +24,8 @@ export interface PathorsSimulatorOptions {
    */
   readonly port?: number;
   /**
-   * Numbers with an outbound trunk: `fromNumber` of an outbound call must be one of them (else 404).
+   * Numbers with an outbound trunk: `fromNumber` of an outbound call must be one of them (else 404), compared as
+   * sent (list the local form too when an app on legacy paths sends one).
    * @default ['+14155550100']
    */
   readonly phoneNumbers?: readonly string[];
@@ -82,6 +83,7 @@ export interface SimulatedOutboundCall {
   /** The call's session (a UUID), also present in {@link PathorsSimulator.sessions}. */
   readonly sessionId: string;
   readonly fromNumber: string;
+  /** As sent: E.164, or on legacy paths possibly a local number (`0912345678`). */
   readonly toNumber: string;
   readonly dynamicVariables: Record<string, unknown>;
   /** `'in-progress'` until the session is played to its end or terminated; a second call to the number gets 409. */
