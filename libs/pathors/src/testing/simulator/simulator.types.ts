@@ -52,6 +52,15 @@ export interface PathorsSimulatorOptions {
   readonly streamChunkDelayMs?: number;
   /** Initial agent configuration fields (merged over the simulator's defaults). */
   readonly agent?: Record<string, unknown>;
+  /**
+   * When an agent update sets a `postSessionWebhook` other than the one held, POST a probe to its URL (with its
+   * headers) before answering the update, as senders that check a URL when it is set do. Pathors documents no such
+   * probe: this is for testing that the route is up by the time an app registers it. The probe is a lifecycle payload
+   * with an event name Pathors never sends, `webhook.probe`, which the module answers 202 and hands to catch-all
+   * handlers only. Outcomes are in {@link PathorsSimulator.webhookProbes}.
+   * @default false
+   */
+  readonly probeWebhooks?: boolean;
 }
 
 /** See {@link PathorsSimulatorOptions.sessionShape}. */
