@@ -14,7 +14,7 @@ const POLL_MS = 25;
  * order hold across replicas. Other events and other sessions pass straight through.
  */
 export class SessionSequencer {
-  private readonly logger = new Logger('PathorsDelivery');
+  private readonly logger = new Logger(SessionSequencer.name);
 
   constructor(
     private readonly store: PathorsIdempotencyStore,

@@ -72,7 +72,7 @@ type DeliveryJob = Job<PathorsDeliveryRecord, void, string>;
  * ```
  */
 export class BullMqInbox extends PathorsInbox {
-  private readonly logger = new Logger('PathorsInbox');
+  private readonly logger = new Logger(BullMqInbox.name);
   private readonly queueName: string;
   private readonly attempts: number;
   private readonly backoffMs: number;

@@ -95,7 +95,7 @@ const answerForUnknown = (outcome: PathorsDeliveryOutcome) => answerFor(outcome,
  */
 @Injectable()
 export class PathorsWebhookReceiver {
-  private readonly logger = new Logger('PathorsWebhook');
+  private readonly logger = new Logger(PathorsWebhookReceiver.name);
   private readonly options: ResolvedWebhookOptions;
   private readonly loggedUnknownNames = new Set<string>();
   private rawBodyHintLogged = false;
