@@ -110,8 +110,10 @@ describe.each(['v1', 'legacy'] as const)(
 
     it.each([
       ['toNumber', { fromNumber: FROM, toNumber: '415 555 0123' }],
+      ['toNumber', { fromNumber: FROM, toNumber: '0912-345-678' }],
       ['toNumber', { fromNumber: FROM, toNumber: '+0415555' }],
-      ['fromNumber', { fromNumber: '14155550100', toNumber: '+14155550123' }],
+      ['toNumber', { fromNumber: FROM, toNumber: '09123' }],
+      ['fromNumber', { fromNumber: '+1 415 555 0100', toNumber: '+14155550123' }],
       ['dynamicVariables', { fromNumber: FROM, toNumber: '+14155550123', dynamicVariables: 'x' }],
     ])('checks %s before sending (%j)', async (field, input) => {
       const failure = await api.calls
@@ -126,3 +128,101 @@ describe.each(['v1', 'legacy'] as const)(
     });
   },
 );
+
+describe('local numbers (digits without a country code, as the legacy integration page shows)', () => {
+  const LOCAL_TO = '0912345678';
+  const LOCAL_FROM = '0221234567';
+  const simulator = new PathorsSimulator({ phoneNumbers: [FROM, LOCAL_FROM] });
+  let legacy: ApiApp;
+  let v1: ApiApp;
+
+  beforeAll(async () => {
+    await simulator.start();
+    legacy = await createApiApp(simulator, { apiStyle: 'legacy' });
+    v1 = await createApiApp(simulator, { apiStyle: 'v1' });
+  });
+  afterEach(() => simulator.clearRequests());
+  afterAll(async () => {
+    await legacy.close();
+    await v1.close();
+    await simulator.stop();
+  });
+
+  const rawCall = (path: string, body: Record<string, unknown>) =>
+    fetch(`${simulator.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${simulator.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ projectId: simulator.projectId, fromNumber: FROM, ...body }),
+    });
+
+  it('legacy: sends a local number exactly as given, and the call is placed to it', async () => {
+    const call = await legacy.calls.startOutboundCall({ fromNumber: LOCAL_FROM, toNumber: LOCAL_TO });
+
+    expect(call).toEqual({ queued: true, raw: { success: true } });
+    expect(simulator.requests()).toHaveLength(1);
+    expect(simulator.requests()[0]).toMatchObject({
+      path: '/project/proj_simulator/integration/phone/call/outbound',
+      status: 200,
+      body: { fromNumber: LOCAL_FROM, toNumber: LOCAL_TO },
+    });
+    const placed = simulator.outboundCalls().filter((each) => each.toNumber === LOCAL_TO);
+    expect(placed).toMatchObject([{ fromNumber: LOCAL_FROM, status: 'in-progress' }]);
+
+    // The call is terminated by the number as it was called.
+    await expect(legacy.sessions.terminateSession({ phoneNumber: LOCAL_TO })).resolves.toMatchObject({
+      success: true,
+    });
+    expect(simulator.requests()[1].body).toMatchObject({ phone_number: LOCAL_TO });
+    expect(simulator.outboundCalls().find((each) => each.toNumber === LOCAL_TO)?.status).toBe('ended');
+  });
+
+  it('legacy: also takes E.164 and a number with its country code but no "+"', async () => {
+    await legacy.calls.startOutboundCall({ fromNumber: FROM, toNumber: '+886912345679' });
+    await legacy.calls.startOutboundCall({ fromNumber: FROM, toNumber: '886912345670' });
+
+    expect(simulator.requests().map((request) => (request.body as { toNumber: string }).toNumber)).toEqual([
+      '+886912345679',
+      '886912345670',
+    ]);
+    expect(simulator.requests().map((request) => request.status)).toEqual([200, 200]);
+  });
+
+  it.each([
+    ['toNumber', { fromNumber: FROM, toNumber: LOCAL_TO }],
+    ['fromNumber', { fromNumber: LOCAL_FROM, toNumber: '+14155550123' }],
+  ])(
+    'v1: refuses a local %s before sending, naming the field without echoing the number',
+    async (field, input) => {
+      const failure = await v1.calls.startOutboundCall(input).catch((e: unknown) => e);
+
+      expect(failure).toBeInstanceOf(PathorsInvalidArgumentError);
+      expect(failure).toMatchObject({ field });
+      const { message } = failure as Error;
+      expect(message).toContain(`"${field}"`);
+      expect(message).toContain('E.164');
+      expect(message).not.toContain(input[field as keyof typeof input].slice(1));
+      expect(simulator.requests()).toHaveLength(0);
+    },
+  );
+
+  it('v1: terminating by a local number is refused before sending', async () => {
+    const failure = await v1.sessions.terminateSession({ phoneNumber: LOCAL_TO }).catch((e: unknown) => e);
+
+    expect(failure).toMatchObject({ constructor: PathorsInvalidArgumentError, field: 'phoneNumber' });
+    expect(simulator.requests()).toHaveLength(0);
+  });
+
+  it("the simulator's legacy route takes a local number, its v1 route only E.164, neither a formatted one", async () => {
+    const legacyPath = `/project/${simulator.projectId}/integration/phone/call/outbound`;
+    const localOnLegacy = await rawCall(legacyPath, { toNumber: '0912345671' });
+    const localOnV1 = await rawCall('/v1/calls/outbound', { toNumber: '0912345672' });
+    const spacedOnLegacy = await rawCall(legacyPath, { toNumber: '0912 345 673' });
+
+    expect(localOnLegacy.status).toBe(200);
+    expect(simulator.outboundCalls().some((each) => each.toNumber === '0912345671')).toBe(true);
+    expect(localOnV1.status).toBe(400);
+    expect(await localOnV1.json()).toEqual({ error: 'toNumber must be an E.164 phone number' });
+    expect(spacedOnLegacy.status).toBe(400);
+    expect(simulator.outboundCalls().some((each) => each.toNumber.startsWith('0912 '))).toBe(false);
+  });
+});

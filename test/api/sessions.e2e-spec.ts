@@ -136,7 +136,7 @@ describe.each(['v1', 'legacy'] as const)('PathorsSessionService over %s paths', 
       api.sessions.createSession({ sessionId: 'x', variables: [] as unknown as Record<string, unknown> }),
     ).rejects.toMatchObject({ field: 'variables' });
     await expect(api.sessions.terminateSession({})).rejects.toMatchObject({ field: 'sessionId' });
-    await expect(api.sessions.terminateSession({ phoneNumber: '4155550123' })).rejects.toMatchObject({
+    await expect(api.sessions.terminateSession({ phoneNumber: '415-555-0123' })).rejects.toMatchObject({
       field: 'phoneNumber',
     });
     await expect(api.sessions.searchSessions({ query: 'x', limit: 0 })).rejects.toMatchObject({

@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { PlatformSessionEndedEvent, SessionCreatedEvent, SessionFinalizedEvent } from 'nestjs-pathors';
 import { buildCallEnded, PathorsSimulator, sharedSecretHeaders } from 'nestjs-pathors/testing';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { RecordingHandlers } from '../support/recording-handlers.js';
 import { ADAPTERS, createWebhookApp, type WebhookApp } from '../support/webhook-app.js';
 
@@ -330,10 +332,79 @@ describe('PathorsSimulator API surface', () => {
     expect(simulator.agentConfig().postSessionWebhook).toBeNull();
   });
 
+  it('waitForRequest resolves with a request once answered, and rejects naming the match after its timeout', async () => {
+    const waiting = simulator.waitForRequest({ method: 'GET', path: '/sessions/wait-for-me' });
+    expect(simulator.requestsMatching({ path: '/sessions/wait-for-me' })).toHaveLength(0);
+    await call('/v1/projects/proj_simulator/sessions/wait-for-me');
+
+    expect(await waiting).toMatchObject({
+      method: 'GET',
+      path: '/v1/projects/proj_simulator/sessions/wait-for-me',
+      status: 404,
+    });
+    await expect(simulator.waitForRequest({ method: 'DELETE', path: '/nowhere' }, 50)).rejects.toThrow(
+      'no request matching DELETE /nowhere was answered within 50 ms',
+    );
+  });
+
   it('never logs the key: authorization is masked in the request log', () => {
     expect(simulator.requests().every((request) => !JSON.stringify(request).includes(simulator.apiKey))).toBe(
       true,
     );
     expect(simulator.requests()[0].headers.authorization).toBe('Bearer dk_s…');
+  });
+});
+
+describe('PathorsSimulator probeWebhooks', () => {
+  const simulator = new PathorsSimulator({ probeWebhooks: true });
+  const receiver = createServer((request, response) => {
+    received.push({ headers: request.headers });
+    response.writeHead(204).end();
+  });
+  const received: Array<{ headers: Record<string, unknown> }> = [];
+  let receiverUrl: string;
+
+  beforeAll(async () => {
+    await simulator.start();
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => receiver.close(resolve));
+    await simulator.stop();
+  });
+
+  const putWebhook = (webhook: Record<string, unknown>) =>
+    fetch(`${simulator.url}/v1/projects/proj_simulator/agent`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${simulator.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...simulator.agentConfig(), postSessionWebhook: webhook }),
+    });
+
+  it('POSTs a probe with the webhook headers when an update changes the webhook, before answering it', async () => {
+    const update = await putWebhook({
+      url: receiverUrl,
+      headers: [{ key: 'X-Secret', value: 'probe-secret' }],
+    });
+
+    expect(update.status).toBe(200);
+    expect(simulator.webhookProbes()).toMatchObject([{ event: 'webhook.probe', status: 204 }]);
+    expect(received).toHaveLength(1);
+    expect(received[0].headers['x-secret']).toBe('probe-secret');
+
+    // The same webhook again: nothing changed, no probe.
+    await putWebhook({ url: receiverUrl, headers: [{ key: 'X-Secret', value: 'probe-secret' }] });
+    expect(simulator.webhookProbes()).toHaveLength(1);
+  });
+
+  it('reports a URL nothing listens on as status null', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+
+    await putWebhook({ url: `http://127.0.0.1:${port}/hook` });
+
+    expect(simulator.webhookProbes().at(-1)).toMatchObject({ status: null, delivered: false });
   });
 });

@@ -31,10 +31,10 @@ class CapturingLogger implements LoggerService {
   error(message: unknown, _stack?: unknown, context?: unknown) {
     this.push('error', message, context);
   }
-  /** Lines of the PathorsModule context at the given level. */
+  /** Lines the boot diagnostics logged (context: their class name) at the given level. */
   pathors(level: string): string[] {
     return this.lines
-      .filter((line) => line.context === 'PathorsModule' && line.level === level)
+      .filter((line) => line.context === 'PathorsBootDiagnostics' && line.level === level)
       .map((line) => line.message);
   }
 }

@@ -43,13 +43,18 @@ export interface PathorsApiResponse<T> {
  */
 @Injectable()
 export class PathorsApiClient {
-  private readonly logger = new Logger('PathorsApiClient');
+  private readonly logger = new Logger(PathorsApiClient.name);
   private deprecationLogged = false;
 
   constructor(
     @Inject(PATHORS_RESOLVED_OPTIONS) private readonly options: ResolvedPathorsOptions,
     private readonly transport: PathorsHttpTransport,
   ) {}
+
+  /** Which paths the client calls (`apiStyle` option): the services check their input by what that style accepts. */
+  get apiStyle(): 'v1' | 'legacy' {
+    return this.options.apiStyle;
+  }
 
   /** The configured project id, or `undefined`. */
   get configuredProjectId(): string | undefined {

@@ -5,7 +5,7 @@ import { PathorsCallsService } from './pathors-calls.service.js';
 import { PathorsChatService } from './pathors-chat.service.js';
 import { PathorsHttpTransport, UndiciPathorsHttpTransport } from './pathors-http.transport.js';
 import { PathorsSessionService } from './pathors-session.service.js';
-import { PathorsWebhookRegistrar } from './pathors-webhook.registrar.js';
+import { PathorsWebhookRegistrar } from '../webhooks/pathors-webhook.registrar.js';
 
 /** The services users inject. */
 export const PATHORS_API_EXPORTS = [

@@ -94,7 +94,9 @@ export class PathorsSessionService {
   ): Promise<PathorsTerminatedSession> {
     const sessionId = optionalText(input?.sessionId, 'sessionId');
     const phoneNumber =
-      input.phoneNumber === undefined ? undefined : requirePhoneNumber(input.phoneNumber, 'phoneNumber');
+      input.phoneNumber === undefined
+        ? undefined
+        : requirePhoneNumber(input.phoneNumber, 'phoneNumber', this.client.apiStyle);
     if (sessionId === undefined && phoneNumber === undefined) {
       throw new PathorsInvalidArgumentError(
         'sessionId',

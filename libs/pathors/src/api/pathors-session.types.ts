@@ -52,7 +52,10 @@ export interface PathorsEndedSession {
 /** Input of {@link PathorsSessionService.terminateSession}: give the session id, the phone number, or both. */
 export interface TerminatePathorsSessionInput {
   readonly sessionId?: string;
-  /** E.164 number of a live call. */
+  /**
+   * Number of a live call, written as the call was placed: E.164, or with `apiStyle: 'legacy'` also a local number
+   * (the rule of `PathorsCallsService.startOutboundCall`'s `toNumber`).
+   */
   readonly phoneNumber?: string;
   /** Said or sent before the session stops. */
   readonly message?: string;

@@ -38,7 +38,7 @@ export function describeAuthMode(webhook: ResolvedWebhookOptions): string {
  */
 @Injectable()
 export class PathorsBootDiagnostics implements OnApplicationBootstrap {
-  private readonly logger = new Logger('PathorsModule');
+  private readonly logger = new Logger(PathorsBootDiagnostics.name);
 
   constructor(
     @Inject(PATHORS_RESOLVED_OPTIONS) private readonly options: ResolvedPathorsOptions,
@@ -51,9 +51,7 @@ export class PathorsBootDiagnostics implements OnApplicationBootstrap {
     const handlers = this.explorer.findHandlers();
     const { webhook } = this.options;
     if (webhook.enabled) {
-      this.logger.log(
-        `Webhook endpoint: POST ${mountedWebhookPath(this.appConfig.getGlobalPrefix(), webhook.path)}`,
-      );
+      this.logger.log(`Webhook endpoint: POST ${mountedWebhookPath(this.appConfig, webhook.path)}`);
       this.logger.log(`Webhook authentication: ${describeAuthMode(webhook)}`);
     } else {
       this.logger.log('Webhook endpoint: not mounted (webhook.enabled: false)');

@@ -12,10 +12,12 @@ const trimSlashes = (segment: string): string => segment.replace(/^\/+|\/+$/g, '
 
 /**
  * The path the webhook is mounted at, global prefix included: `/api/pathors/webhooks` for
- * `app.setGlobalPrefix('api')` and the default `webhook.path`. Prefix exclusions and versioning are not applied.
+ * `app.setGlobalPrefix('api')` and the default `webhook.path`. Everything that names the mounted route goes through
+ * here: the boot diagnostics log it, `webhook.register` appends it to `publicUrl`, and `deliver()` and the OpenAPI
+ * helper post to and document it. Prefix exclusions and versioning are not applied.
  */
-export function mountedWebhookPath(globalPrefix: string, webhookPath: string): string {
-  return `/${[globalPrefix, webhookPath].map(trimSlashes).filter(Boolean).join('/')}`;
+export function mountedWebhookPath(appConfig: ApplicationConfig, webhookPath: string): string {
+  return `/${[appConfig.getGlobalPrefix(), webhookPath].map(trimSlashes).filter(Boolean).join('/')}`;
 }
 
 /** Where an app's webhook is mounted and with which options; for helpers that work on a built app. */
@@ -45,6 +47,6 @@ export function webhookRouteOf(
         `registered: ${registered}.`,
     );
   }
-  const prefix = app.get(ApplicationConfig, { strict: false }).getGlobalPrefix();
-  return { path: mountedWebhookPath(prefix, options.webhook.path), options };
+  const appConfig = app.get(ApplicationConfig, { strict: false });
+  return { path: mountedWebhookPath(appConfig, options.webhook.path), options };
 }

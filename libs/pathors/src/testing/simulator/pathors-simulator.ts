@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PathorsPayload } from '../event-builders.js';
 import { handleApiRequest } from './simulator-api.handler.js';
-import { SimulatorState } from './simulator-state.js';
+import { requestMatches, SimulatorState } from './simulator-state.js';
 import {
   droppedDelivery,
   eventNameOf,
@@ -59,6 +60,8 @@ export class PathorsSimulator {
   private readonly server: Server;
   private baseUrl?: string;
   private connections = 0;
+  /** Emits `'answered'` with each request's record once it is answered. */
+  private readonly answered = new EventEmitter();
 
   constructor(private readonly options: PathorsSimulatorOptions = {}) {
     this.state = new SimulatorState(options);
@@ -154,19 +157,54 @@ export class PathorsSimulator {
 
   /** Requests matching `match` (method and/or path). */
   requestsMatching(match: SimulatorRequestMatch): readonly SimulatorRequest[] {
-    return this.state.requests.filter(
-      (request) =>
-        (!match.method || request.method === match.method.toUpperCase()) &&
-        (match.path === undefined ||
-          (typeof match.path === 'string'
-            ? request.path.includes(match.path)
-            : match.path.test(request.path))),
-    );
+    return this.state.requests.filter((request) => requestMatches(match, request.method, request.path));
   }
 
-  /** Forgets the request log and the connection count. */
+  /**
+   * The first request matching `match` once it has been answered (one answered before the call counts), for work an
+   * app does in the background, such as `webhook.register` once the app listens. Rejects after `timeoutMs`.
+   *
+   * @example
+   * ```ts
+   * await app.listen(0);
+   * await simulator.waitForRequest({ method: 'PUT', path: '/agent' });
+   * ```
+   */
+  waitForRequest(match: SimulatorRequestMatch, timeoutMs = 5_000): Promise<SimulatorRequest> {
+    const isWanted = (request: SimulatorRequest): boolean =>
+      request.status !== undefined && requestMatches(match, request.method, request.path);
+    const done = this.state.requests.find(isWanted);
+    if (done) return Promise.resolve(done);
+    return new Promise((resolve, reject) => {
+      const onAnswered = (request: SimulatorRequest): void => {
+        if (!isWanted(request)) return;
+        clearTimeout(timer);
+        this.answered.off('answered', onAnswered);
+        resolve(request);
+      };
+      const timer = setTimeout(() => {
+        this.answered.off('answered', onAnswered);
+        const wanted = `${match.method ?? 'any method'} ${String(match.path ?? 'any path')}`;
+        reject(
+          new Error(`PathorsSimulator: no request matching ${wanted} was answered within ${timeoutMs} ms`),
+        );
+      }, timeoutMs);
+      this.answered.on('answered', onAnswered);
+    });
+  }
+
+  /**
+   * The probes sent to agent webhooks as they were set (with the `probeWebhooks` option), in order: each one's status
+   * tells whether the app's route was up at that moment (`null`: no answer, such as a refused connection).
+   */
+  webhookProbes(): readonly SimulatedDelivery[] {
+    return [...this.state.webhookProbes];
+  }
+
+  /** Forgets the request log, the webhook probes and the connection count. */
   clearRequests(): void {
     this.state.requests.length = 0;
+    this.state.webhookProbes.length = 0;
     this.connections = 0;
   }
 
@@ -343,6 +381,7 @@ export class PathorsSimulator {
         response.destroy();
       }
     }
+    this.answered.emit('answered', record);
   }
 }
 

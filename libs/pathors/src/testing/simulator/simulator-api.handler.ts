@@ -8,6 +8,7 @@ import {
   type InboundChatMessage,
 } from './simulator-completions.js';
 import { ACCEPTED_WEBHOOK_EVENTS, type SimulatorState } from './simulator-state.js';
+import { postWebhook } from './simulator-webhooks.js';
 import type { SimulatedSession, SimulatorRequest } from './simulator.types.js';
 
 type Json = Record<string, unknown>;
@@ -30,6 +31,13 @@ class Reply {
 }
 
 const E164 = /^\+[1-9]\d{7,14}$/;
+/**
+ * What the legacy outbound route takes as `toNumber`: E.164, or digits only, as Pathors' legacy integration page has
+ * Taiwanese users send local numbers without +886 (`0912345678`). The v1 route takes E.164 only.
+ */
+const LEGACY_PHONE_NUMBER = /^(?:\+[1-9]\d{7,14}|\d{6,15})$/;
+/** A probe waits no longer than this for the app's answer. */
+const PROBE_TIMEOUT_MS = 5_000;
 const LEGACY_HEADERS = { deprecation: 'true', sunset: 'Wed, 01 Jul 2026 00:00:00 GMT' };
 
 /** `{"error": "…"}`: the string shape, used for validation errors as in the docs. */
@@ -116,8 +124,34 @@ export async function handleApiRequest(
   if (route.operation === 'chatCompletion') {
     return chatCompletion(state, request, response, record, input, extraHeaders, closed);
   }
+  const webhookBefore = state.agent.postSessionWebhook;
   const reply = operate(state, route, input);
+  if (state.probeWebhooks && reply.status === 200 && route.operation.endsWith(' agent')) {
+    await probeChangedWebhook(state, webhookBefore);
+  }
   return send(response, record, reply, extraHeaders, state.wrapResponses && reply.status < 300);
+}
+
+/** POSTs a `webhook.probe` to the agent's webhook when an update changed it, before the update is answered. */
+async function probeChangedWebhook(state: SimulatorState, before: unknown): Promise<void> {
+  const webhook = state.agent.postSessionWebhook;
+  if (!isJson(webhook) || typeof webhook.url !== 'string') return;
+  if (JSON.stringify(webhook) === JSON.stringify(before)) return;
+  const headers = Array.isArray(webhook.headers)
+    ? (webhook.headers as Array<{ key: string; value: string }>)
+    : [];
+  const probe = {
+    event: 'webhook.probe',
+    sessionId: `probe_${randomUUID()}`,
+    timestamp: new Date().toISOString(),
+  };
+  state.webhookProbes.push(
+    await postWebhook(probe, {
+      target: webhook.url,
+      headers: Object.fromEntries(headers.map((header) => [header.key, header.value])),
+      timeoutMs: PROBE_TIMEOUT_MS,
+    }),
+  );
 }
 
 function operate(state: SimulatorState, route: ResolvedRoute, input: Json): Reply {
@@ -224,7 +258,13 @@ function outboundCall(state: SimulatorState, route: ResolvedRoute, input: Json):
   }
   const fromNumber = stringOr(input.fromNumber);
   const toNumber = stringOr(input.toNumber);
-  if (!toNumber || !E164.test(toNumber)) return errorText(400, 'toNumber must be an E.164 phone number');
+  if (route.legacy) {
+    if (!toNumber || !LEGACY_PHONE_NUMBER.test(toNumber)) {
+      return errorText(400, 'toNumber must be an E.164 or a local phone number, digits only');
+    }
+  } else if (!toNumber || !E164.test(toNumber)) {
+    return errorText(400, 'toNumber must be an E.164 phone number');
+  }
   if (!fromNumber || !state.phoneNumbers.has(fromNumber)) {
     return errorText(404, 'fromNumber is not an active number with an outbound trunk');
   }

@@ -1,6 +1,7 @@
 import type {
   PathorsSimulatorOptions,
   SimulatedCompletion,
+  SimulatedDelivery,
   SimulatedOutboundCall,
   SimulatedSession,
   SimulatedSessionShape,
@@ -35,6 +36,7 @@ export class SimulatorState {
   readonly phoneNumbers: Set<string>;
   readonly sessionShape: SimulatedSessionShape;
   readonly wrapResponses: boolean;
+  readonly probeWebhooks: boolean;
   credits: number;
   streamChunkDelayMs: number;
   agent: Record<string, unknown>;
@@ -43,6 +45,7 @@ export class SimulatorState {
   readonly requests: SimulatorRequest[] = [];
   readonly completions: SimulatedCompletion[] = [];
   readonly faults: SimulatorFault[] = [];
+  readonly webhookProbes: SimulatedDelivery[] = [];
 
   constructor(options: PathorsSimulatorOptions) {
     this.apiKey = options.apiKey ?? 'dk_simulator';
@@ -51,6 +54,7 @@ export class SimulatorState {
     this.phoneNumbers = new Set(options.phoneNumbers ?? ['+14155550100']);
     this.sessionShape = options.sessionShape ?? 'data';
     this.wrapResponses = options.wrapResponses ?? false;
+    this.probeWebhooks = options.probeWebhooks ?? false;
     this.credits = options.credits ?? Number.POSITIVE_INFINITY;
     this.streamChunkDelayMs = options.streamChunkDelayMs ?? 0;
     this.agent = {
@@ -112,7 +116,7 @@ export class SimulatorState {
   /** Takes one use of the first fault matching the request, if any. */
   takeFault(method: string, path: string): SimulatorFault | undefined {
     const fault = this.faults.find(
-      (candidate) => candidate.remaining > 0 && matches(candidate.match, method, path),
+      (candidate) => candidate.remaining > 0 && requestMatches(candidate.match, method, path),
     );
     if (!fault) return undefined;
     fault.remaining -= 1;
@@ -121,7 +125,12 @@ export class SimulatorState {
   }
 }
 
-function matches(match: SimulatorRequestMatch | undefined, method: string, path: string): boolean {
+/** Whether a request of `method` to `path` matches `match` (no match given: every request does). */
+export function requestMatches(
+  match: SimulatorRequestMatch | undefined,
+  method: string,
+  path: string,
+): boolean {
   if (!match) return true;
   if (match.method && match.method.toUpperCase() !== method) return false;
   if (match.path === undefined) return true;

@@ -24,7 +24,8 @@ export interface PathorsSimulatorOptions {
    */
   readonly port?: number;
   /**
-   * Numbers with an outbound trunk: `fromNumber` of an outbound call must be one of them (else 404).
+   * Numbers with an outbound trunk: `fromNumber` of an outbound call must be one of them (else 404), compared as
+   * sent (list the local form too when an app on legacy paths sends one).
    * @default ['+14155550100']
    */
   readonly phoneNumbers?: readonly string[];
@@ -51,6 +52,15 @@ export interface PathorsSimulatorOptions {
   readonly streamChunkDelayMs?: number;
   /** Initial agent configuration fields (merged over the simulator's defaults). */
   readonly agent?: Record<string, unknown>;
+  /**
+   * When an agent update sets a `postSessionWebhook` other than the one held, POST a probe to its URL (with its
+   * headers) before answering the update, as senders that check a URL when it is set do. Pathors documents no such
+   * probe: this is for testing that the route is up by the time an app registers it. The probe is a lifecycle payload
+   * with an event name Pathors never sends, `webhook.probe`, which the module answers 202 and hands to catch-all
+   * handlers only. Outcomes are in {@link PathorsSimulator.webhookProbes}.
+   * @default false
+   */
+  readonly probeWebhooks?: boolean;
 }
 
 /** See {@link PathorsSimulatorOptions.sessionShape}. */
@@ -82,6 +92,7 @@ export interface SimulatedOutboundCall {
   /** The call's session (a UUID), also present in {@link PathorsSimulator.sessions}. */
   readonly sessionId: string;
   readonly fromNumber: string;
+  /** As sent: E.164, or on legacy paths possibly a local number (`0912345678`). */
   readonly toNumber: string;
   readonly dynamicVariables: Record<string, unknown>;
   /** `'in-progress'` until the session is played to its end or terminated; a second call to the number gets 409. */
