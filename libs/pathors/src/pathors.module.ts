@@ -43,6 +43,7 @@ import {
 } from './pathors.module-definition.js';
 import type { PathorsModuleOptions, PathorsWebhookRouteOptions } from './pathors.options.js';
 import { PathorsBootDiagnostics } from './webhooks/pathors-boot-diagnostics.js';
+import { PathorsWebhookRegistrar } from './webhooks/pathors-webhook.registrar.js';
 import { PathorsWebhookAuthenticator } from './webhooks/pathors-webhook.authenticator.js';
 import { createWebhookController } from './webhooks/pathors-webhook.controller.js';
 import { PathorsWebhookReceiver } from './webhooks/pathors-webhook.receiver.js';
@@ -181,6 +182,7 @@ function withRegistration(definition: DynamicModule, route: PathorsWebhookRoute)
       resolvedOptions,
       PathorsHandlerExplorer,
       PathorsBootDiagnostics,
+      PathorsWebhookRegistrar,
       dispatcherProvider,
       PathorsWebhookAuthenticator,
       PathorsWebhookReceiver,

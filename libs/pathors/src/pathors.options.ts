@@ -60,7 +60,7 @@ export interface PathorsWebhookOptions {
    */
   maxBodyBytes?: number;
   /**
-   * Register this endpoint on the Pathors agent at boot (opt-in). The module reads the agent, sets its
+   * Register this endpoint on the Pathors agent once the app listens (opt-in). The module reads the agent, sets its
    * `postSessionWebhook` URL to `publicUrl` + the app's global prefix + {@link PathorsWebhookOptions.path}, puts the
    * first {@link PathorsWebhookOptions.secret} in the {@link PathorsWebhookOptions.secretHeader} header, subscribes
    * exactly the lifecycle events the app's `@OnPathorsEvent()` handlers listen to, and writes the agent back with every
@@ -90,7 +90,9 @@ export interface PathorsWebhookRegistrationOptions {
    */
   publicUrl: string;
   /**
-   * Fail the boot when the registration fails. `false` logs the error and boots anyway.
+   * Registration runs once the app listens. When it fails, `true` logs the error and ends the process with exit code
+   * 1, as a failed Nest boot does; `false` logs it and the app keeps running. An app that never listens (only
+   * `app.init()`) does not register.
    * @default true
    */
   required?: boolean;

@@ -5,18 +5,8 @@ import { PathorsCallsService } from './pathors-calls.service.js';
 import { PathorsChatService } from './pathors-chat.service.js';
 import { PathorsHttpTransport, UndiciPathorsHttpTransport } from './pathors-http.transport.js';
 import { PathorsSessionService } from './pathors-session.service.js';
-import { PathorsWebhookRegistrar } from '../webhooks/pathors-webhook.registrar.js';
 
-/** The services users inject. */
-export const PATHORS_API_EXPORTS = [
-  PathorsSessionService,
-  PathorsChatService,
-  PathorsCallsService,
-  PathorsAgentService,
-  PathorsHttpTransport,
-] as const;
-
-/** Everything the API client needs in PathorsModule (its DiscoveryModule import included there). */
+/** The API client and its services, as each `PathorsModule` registration provides them. */
 export const PATHORS_API_PROVIDERS: Provider[] = [
   { provide: PathorsHttpTransport, useClass: UndiciPathorsHttpTransport },
   PathorsApiClient,
@@ -24,5 +14,4 @@ export const PATHORS_API_PROVIDERS: Provider[] = [
   PathorsChatService,
   PathorsCallsService,
   PathorsAgentService,
-  PathorsWebhookRegistrar,
 ];
