@@ -1,25 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplication, LoggerService, Type } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { buildCallEnded } from 'nestjs-pathors/testing';
 import request from 'supertest';
+import { ContextLogger } from '../context-logger.js';
 
 /** The secret the quick start reads from `PATHORS_WEBHOOK_SECRET`. */
 const SECRET = 'quick-start-secret';
-
-/** Keeps the messages each context logged. */
-class ContextLogger implements LoggerService {
-  private readonly lines: Array<{ context: unknown; message: string }> = [];
-  log(message: unknown, context?: unknown): void {
-    this.lines.push({ context, message: String(message) });
-  }
-  warn(): void {}
-  error(): void {}
-  /** The messages logged under `context`. */
-  of(context: string): string[] {
-    return this.lines.filter((line) => line.context === context).map((line) => line.message);
-  }
-}
 
 describe("the README's quick start", () => {
   let app: INestApplication;

@@ -1,23 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplication, LoggerService, Type } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { buildCallEnded, buildTextSessionFinalized } from 'nestjs-pathors/testing';
 import request from 'supertest';
+import { ContextLogger } from '../context-logger.js';
 
 const SECRETS = { sales: 'sales-webhook-secret', support: 'support-webhook-secret' };
-
-/** Keeps the messages each context logged. */
-class ContextLogger implements LoggerService {
-  readonly lines: Array<{ context: unknown; message: string }> = [];
-  log(message: unknown, context?: unknown): void {
-    this.lines.push({ context, message: String(message) });
-  }
-  warn(): void {}
-  error(): void {}
-  of(context: string): string[] {
-    return this.lines.filter((line) => line.context === context).map((line) => line.message);
-  }
-}
 
 describe("the README's app with two agents", () => {
   let app: INestApplication;
