@@ -35,6 +35,8 @@ import {
 } from './pathors-registration.js';
 import { PATHORS_RESOLVED_OPTIONS } from './pathors.constants.js';
 import { PathorsConfigurationError } from './pathors.errors.js';
+import { PATHORS_TELEMETRY_PROVIDER } from './telemetry/pathors-telemetry.provider.js';
+import { PathorsTelemetry } from './telemetry/pathors-telemetry.js';
 import {
   PATHORS_ASYNC_OPTIONS_TYPE,
   PATHORS_MODULE_OPTIONS,
@@ -72,6 +74,7 @@ const dispatcherProvider: Provider = {
     config: ApplicationConfig,
     explorer: PathorsHandlerExplorer,
     moduleRef: ModuleRef,
+    telemetry: PathorsTelemetry,
   ) => {
     if (!emitter && options.webhook.enabled) throw new PathorsConfigurationError(MISSING_EVENT_EMITTER);
     // An app without a webhook (API only, or an inbox worker) may have no emitter: a private one keeps the
@@ -83,6 +86,7 @@ const dispatcherProvider: Provider = {
       config,
       explorer,
       moduleRef,
+      telemetry,
     );
   },
   inject: [
@@ -92,6 +96,7 @@ const dispatcherProvider: Provider = {
     ApplicationConfig,
     PathorsHandlerExplorer,
     ModuleRef,
+    PathorsTelemetry,
   ],
 };
 
@@ -184,6 +189,7 @@ function withRegistration(definition: DynamicModule, route: PathorsWebhookRoute)
       resolvedOptions,
       PathorsHandlerExplorer,
       PathorsBootDiagnostics,
+      PATHORS_TELEMETRY_PROVIDER,
       dispatcherProvider,
       PathorsWebhookAuthenticator,
       PathorsWebhookReceiver,

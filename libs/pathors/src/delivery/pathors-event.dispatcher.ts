@@ -13,6 +13,7 @@ import type { PathorsEvent } from '../events/pathors-event.map.js';
 import type { UnknownPathorsEvent } from '../events/unknown-pathors.event.js';
 import { listNames, registeredNames } from '../pathors-registration.js';
 import { PathorsConfigurationError, PathorsPermanentError } from '../pathors.errors.js';
+import { PathorsTelemetry } from '../telemetry/pathors-telemetry.js';
 import { reasonOf } from './failure-reason.util.js';
 import type { PathorsDelivery } from './pathors-delivery.js';
 import { PATHORS_HANDLER_FAILED, PathorsHandlerFailure } from './pathors-handler-failure.js';
@@ -63,6 +64,7 @@ class PathorsDispatch {
     readonly delivery: PathorsDelivery,
     private readonly options: PathorsDispatchOptions,
     private readonly reportFailure: (handlerId: string, delivery: PathorsDelivery, error: unknown) => void,
+    private readonly telemetry: PathorsTelemetry,
   ) {}
 
   run({ handler, invoke }: EmitterHandler, event: unknown): void {
@@ -74,17 +76,13 @@ class PathorsDispatch {
     return this.outcomes;
   }
 
-  private async runOne(
-    handlerId: string,
-    invoke: EmitterHandler['invoke'],
-    event: unknown,
-  ): Promise<void> {
+  private async runOne(handlerId: string, invoke: EmitterHandler['invoke'], event: unknown): Promise<void> {
     if (this.options.skipHandlers?.has(handlerId)) {
       this.outcomes.push({ handlerId, status: 'skipped' });
       return;
     }
     try {
-      await invoke(event, this.delivery);
+      await this.telemetry.handler(handlerId, this.delivery, () => invoke(event, this.delivery));
       await this.options.onHandlerSucceeded?.(handlerId);
       this.outcomes.push({ handlerId, status: 'succeeded' });
     } catch (error) {
@@ -126,6 +124,7 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
     private readonly config: ApplicationConfig,
     private readonly explorer: PathorsHandlerExplorer,
     private readonly moduleRef: ModuleRef,
+    private readonly telemetry: PathorsTelemetry,
   ) {}
 
   /**
@@ -190,8 +189,12 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
     delivery: PathorsDelivery,
     options: PathorsDispatchOptions = {},
   ): Promise<readonly PathorsHandlerOutcome[]> {
-    const dispatch = new PathorsDispatch(this.registration, delivery, options, (handlerId, failed, error) =>
-      this.reportFailure(handlerId, failed, error),
+    const dispatch = new PathorsDispatch(
+      this.registration,
+      delivery,
+      options,
+      (handlerId, failed, error) => this.reportFailure(handlerId, failed, error),
+      this.telemetry,
     );
     try {
       this.emitter.emit(toEmitterEvent(delivery.eventName), event, delivery, dispatch);
@@ -199,7 +202,9 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
     } catch (error) {
       // Another listener on the same emitter name threw: the handlers it kept from running report no outcome, so
       // the caller does not mark the event done.
-      this.logger.error(`A listener of ${delivery.eventName} threw during dispatch: ${reasonOf(error)}`);
+      this.logger.error(
+        `A listener of ${delivery.eventName} (${delivery.idempotencyKey}) threw during dispatch: ${reasonOf(error)}`,
+      );
     }
     return dispatch.settled();
   }
@@ -209,7 +214,8 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
     const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
     this.logger.error(
       `Handler ${handlerId} failed${permanent ? ' permanently' : ''} on ${delivery.eventName} ` +
-        `(session ${delivery.sessionId ?? 'n/a'}, registration ${delivery.registration}): ${reason}`,
+        `(${delivery.idempotencyKey}, session ${delivery.sessionId ?? 'n/a'}, registration ${delivery.registration}): ` +
+        reason,
     );
     const failure = new PathorsHandlerFailure({
       handlerId,

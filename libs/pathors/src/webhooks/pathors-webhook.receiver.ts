@@ -20,6 +20,7 @@ import {
 import { parsePathorsEvent, type ParsedKnownEvent } from '../events/pathors-event.parser.js';
 import type { ResolvedPathorsOptions, ResolvedWebhookOptions } from '../pathors-options.resolver.js';
 import { PATHORS_RESOLVED_OPTIONS } from '../pathors.constants.js';
+import { PathorsTelemetry, type PathorsWebhookTrace } from '../telemetry/pathors-telemetry.js';
 import { PathorsWebhookAuthenticator } from './pathors-webhook.authenticator.js';
 
 /** The adapter-neutral parts of a webhook request. Header names are lower case. */
@@ -106,16 +107,25 @@ export class PathorsWebhookReceiver {
     @Inject(PATHORS_RESOLVED_OPTIONS) options: ResolvedPathorsOptions,
     private readonly authenticator: PathorsWebhookAuthenticator,
     private readonly pipeline: PathorsDeliveryPipeline,
+    private readonly telemetry: PathorsTelemetry,
   ) {
     this.options = options.webhook;
     this.registration = options.registration;
   }
 
   /** Handles one request; a refusal is thrown (or rejected) as the matching `HttpException`. */
-  async receive(request: PathorsWebhookRequest): Promise<PathorsWebhookAnswer> {
+  receive(request: PathorsWebhookRequest): Promise<PathorsWebhookAnswer> {
+    return this.telemetry.receive(request.headers, (trace) => this.handle(request, trace));
+  }
+
+  private async handle(
+    request: PathorsWebhookRequest,
+    trace: PathorsWebhookTrace,
+  ): Promise<PathorsWebhookAnswer> {
     const receivedAt = new Date();
     this.checkTransport(request);
     this.authenticate(request);
+    trace.authenticated();
 
     const parsed = parsePathorsEvent(request.body);
     if (parsed.kind === 'invalid') {
@@ -135,11 +145,14 @@ export class PathorsWebhookReceiver {
       receivedAt,
       this.registration,
     );
-    if (parsed.kind === 'unknown') this.logUnknownOnce(parsed.name);
-    else if (parsed.unknownValues.length > 0) this.logUnknownValuesOnce(parsed);
+    trace.validated(delivery);
+    if (parsed.kind === 'unknown') this.logUnknownOnce(parsed.name, delivery.idempotencyKey);
+    else if (parsed.unknownValues.length > 0) this.logUnknownValuesOnce(parsed, delivery.idempotencyKey);
 
     // Idempotency claim, per-handler completion records, ordering, answer budget or inbox: see the pipeline.
-    return answerFor(await this.pipeline.accept(parsed.event, delivery), parsed.kind === 'unknown');
+    const outcome = await this.pipeline.accept(parsed.event, delivery);
+    trace.settled(outcome);
+    return answerFor(outcome, parsed.kind === 'unknown');
   }
 
   private checkTransport(request: PathorsWebhookRequest): void {
@@ -166,20 +179,24 @@ export class PathorsWebhookReceiver {
       }
       throw new InternalServerErrorException('Webhook signature cannot be verified: server misconfiguration');
     }
-    this.logger.warn(`Refused a webhook request: ${failure}`);
+    this.logger.warn(`Refused a webhook request${this.deliveryIdOf(request)}: ${failure}`);
     throw new UnauthorizedException('Missing or invalid webhook credentials');
   }
 
-  private logUnknownOnce(name: string): void {
+  private logUnknownOnce(name: string, idempotencyKey: string): void {
     if (this.loggedUnknownNames.has(name) || this.loggedUnknownNames.size >= MAX_LOGGED_UNKNOWN_NAMES) return;
     this.loggedUnknownNames.add(name);
     this.logger.warn(
-      `Received unknown event "${name.slice(0, 100)}": handed to catch-all handlers, answered 202`,
+      `Received unknown event "${name.slice(0, MAX_LOGGED_CHARS)}" (${idempotencyKey}): handed to catch-all ` +
+        'handlers, answered 202',
     );
   }
 
   /** One warning per event, field and value: names them and nothing else of the payload. */
-  private logUnknownValuesOnce({ dialect, name, unknownValues }: ParsedKnownEvent): void {
+  private logUnknownValuesOnce(
+    { dialect, name, unknownValues }: ParsedKnownEvent,
+    idempotencyKey: string,
+  ): void {
     for (const { path, value } of unknownValues) {
       const quoted = JSON.stringify(value.slice(0, MAX_LOGGED_CHARS));
       const key = `${dialect}\n${name}\n${path}\n${quoted}`;
@@ -187,10 +204,18 @@ export class PathorsWebhookReceiver {
       if (this.loggedUnknownValues.get(key)) continue;
       this.loggedUnknownValues.set(key, true);
       this.logger.warn(
-        `Received ${name} with ${path} ${quoted}, a value this version of nestjs-pathors does not know: accepted and ` +
+        `Received ${name} (${idempotencyKey}) with ${path} ${quoted}, a value this version of nestjs-pathors does not know: accepted and ` +
           'handed to handlers as a string (see delivery.unknownValues); updating the package may add it',
       );
     }
+  }
+
+  /** ` (delivery "<webhook-id>")` for a log line, when the request carries a message id; quoted, at most 100 characters. */
+  private deliveryIdOf(request: PathorsWebhookRequest): string {
+    const deliveryId = this.header(request, 'webhook-id') ?? this.header(request, 'svix-id');
+    return deliveryId === undefined
+      ? ''
+      : ` (delivery ${JSON.stringify(deliveryId.slice(0, MAX_LOGGED_CHARS))})`;
   }
 
   private header(request: PathorsWebhookRequest, name: string): string | undefined {
