@@ -228,7 +228,7 @@ export class PathorsDeliveryPipeline
       if (missing !== 0) {
         // A handler unsubscribed behind the module's back never ran: the event must not be marked done.
         this.logger.error(
-          `${missing} of ${handlerCount} handlers of ${delivery.eventName} did not run; ` +
+          `${missing} of ${handlerCount} handlers of ${delivery.eventName} (${key}) did not run; ` +
             'the event will be processed again on redelivery',
         );
       }

@@ -69,6 +69,7 @@ class OpenTelemetryWebhookTrace implements PathorsWebhookTrace {
 
   validated(delivery: PathorsDelivery): void {
     this.delivery = delivery;
+    if (!this.span.isRecording()) return;
     this.span.setAttributes(deliveryAttributes(delivery));
     this.span.addEvent(SPAN_EVENT.validated);
   }

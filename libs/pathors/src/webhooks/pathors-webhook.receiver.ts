@@ -146,8 +146,8 @@ export class PathorsWebhookReceiver {
       this.registration,
     );
     trace.validated(delivery);
-    if (parsed.kind === 'unknown') this.logUnknownOnce(parsed.name, delivery.idempotencyKey);
-    else if (parsed.unknownValues.length > 0) this.logUnknownValuesOnce(parsed, delivery.idempotencyKey);
+    if (parsed.kind === 'unknown') this.logUnknownOnce(parsed.name);
+    else if (parsed.unknownValues.length > 0) this.logUnknownValuesOnce(parsed);
 
     // Idempotency claim, per-handler completion records, ordering, answer budget or inbox: see the pipeline.
     const outcome = await this.pipeline.accept(parsed.event, delivery);
@@ -179,24 +179,20 @@ export class PathorsWebhookReceiver {
       }
       throw new InternalServerErrorException('Webhook signature cannot be verified: server misconfiguration');
     }
-    this.logger.warn(`Refused a webhook request${this.deliveryIdOf(request)}: ${failure}`);
+    this.logger.warn(`Refused a webhook request: ${failure}`);
     throw new UnauthorizedException('Missing or invalid webhook credentials');
   }
 
-  private logUnknownOnce(name: string, idempotencyKey: string): void {
+  private logUnknownOnce(name: string): void {
     if (this.loggedUnknownNames.has(name) || this.loggedUnknownNames.size >= MAX_LOGGED_UNKNOWN_NAMES) return;
     this.loggedUnknownNames.add(name);
     this.logger.warn(
-      `Received unknown event "${name.slice(0, MAX_LOGGED_CHARS)}" (${idempotencyKey}): handed to catch-all ` +
-        'handlers, answered 202',
+      `Received unknown event "${name.slice(0, 100)}": handed to catch-all handlers, answered 202`,
     );
   }
 
   /** One warning per event, field and value: names them and nothing else of the payload. */
-  private logUnknownValuesOnce(
-    { dialect, name, unknownValues }: ParsedKnownEvent,
-    idempotencyKey: string,
-  ): void {
+  private logUnknownValuesOnce({ dialect, name, unknownValues }: ParsedKnownEvent): void {
     for (const { path, value } of unknownValues) {
       const quoted = JSON.stringify(value.slice(0, MAX_LOGGED_CHARS));
       const key = `${dialect}\n${name}\n${path}\n${quoted}`;
@@ -204,18 +200,10 @@ export class PathorsWebhookReceiver {
       if (this.loggedUnknownValues.get(key)) continue;
       this.loggedUnknownValues.set(key, true);
       this.logger.warn(
-        `Received ${name} (${idempotencyKey}) with ${path} ${quoted}, a value this version of nestjs-pathors does not know: accepted and ` +
+        `Received ${name} with ${path} ${quoted}, a value this version of nestjs-pathors does not know: accepted and ` +
           'handed to handlers as a string (see delivery.unknownValues); updating the package may add it',
       );
     }
-  }
-
-  /** ` (delivery "<webhook-id>")` for a log line, when the request carries a message id; quoted, at most 100 characters. */
-  private deliveryIdOf(request: PathorsWebhookRequest): string {
-    const deliveryId = this.header(request, 'webhook-id') ?? this.header(request, 'svix-id');
-    return deliveryId === undefined
-      ? ''
-      : ` (delivery ${JSON.stringify(deliveryId.slice(0, MAX_LOGGED_CHARS))})`;
   }
 
   private header(request: PathorsWebhookRequest, name: string): string | undefined {
