@@ -17,18 +17,38 @@ interface Manifest {
 }
 const manifest = JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')) as Manifest;
 
-/** Optional peers the brief names; each must stay out of the main entry point. */
-const KNOWN_OPTIONAL_PEERS = ['ioredis', 'bullmq', '@nestjs/bullmq', '@nestjs/swagger', '@nestjs/terminus'];
+/** Optional peers; each must stay out of the main entry point at run time. */
+const KNOWN_OPTIONAL_PEERS = [
+  'ioredis',
+  'bullmq',
+  '@nestjs/bullmq',
+  '@nestjs/swagger',
+  '@nestjs/terminus',
+  '@opentelemetry/api',
+];
 
-/** Every published source file (specs excluded) with the module specifiers it really imports (comments ignored). */
+/** The specifiers of a file's `import type` declarations, erased from the JavaScript it compiles to. */
+function typeOnlyImports(file: string, text: string): string[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest);
+  return source.statements
+    .filter(ts.isImportDeclaration)
+    .filter((declaration) => declaration.importClause?.isTypeOnly === true)
+    .map((declaration) => (declaration.moduleSpecifier as ts.StringLiteral).text);
+}
+
+/**
+ * Every published source file (specs excluded) with the module specifiers it really imports (comments ignored), and
+ * those it still imports once compiled (`import type` removed).
+ */
 const sources = readdirSync(SOURCE, { recursive: true, encoding: 'utf8' })
   .filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts'))
   .map((file) => {
-    const info = ts.preProcessFile(readFileSync(join(SOURCE, file), 'utf8'), true, true);
-    return {
-      file: file.split('\\').join('/'),
-      specifiers: info.importedFiles.map((imported) => imported.fileName),
-    };
+    const text = readFileSync(join(SOURCE, file), 'utf8');
+    const specifiers = ts.preProcessFile(text, true, true).importedFiles.map((imported) => imported.fileName);
+    const runtimeSpecifiers = [...specifiers];
+    for (const erased of typeOnlyImports(file, text))
+      runtimeSpecifiers.splice(runtimeSpecifiers.indexOf(erased), 1);
+    return { file: file.split('\\').join('/'), specifiers, runtimeSpecifiers };
   });
 
 /** `@scope/name/sub` → `@scope/name`; `name/sub` → `name`. */
@@ -91,7 +111,7 @@ describe('libs/pathors/package.json against the source', () => {
     expect(Object.keys(manifest.dependencies ?? {}).filter((name) => !imported.has(name))).toEqual([]);
   });
 
-  it('marks ioredis, bullmq, @nestjs/swagger and @nestjs/terminus optional wherever it imports them', () => {
+  it('marks ioredis, bullmq, @nestjs/swagger, @nestjs/terminus and @opentelemetry/api optional wherever it imports them', () => {
     const imported = new Set(sources.flatMap(({ specifiers }) => specifiers.filter(isBare).map(packageOf)));
     const notOptional = KNOWN_OPTIONAL_PEERS.filter(
       (name) => imported.has(name) && !optionalPeers.includes(name),
@@ -99,9 +119,10 @@ describe('libs/pathors/package.json against the source', () => {
     expect(notOptional).toEqual([]);
   });
 
-  it('imports optional peers only from subpath folders, never from the main entry point', () => {
-    const misplaced = sources.flatMap(({ file, specifiers }) =>
-      specifiers
+  it('imports optional peers at run time only from subpath folders, never from the main entry point', () => {
+    // A type-only import is erased; the main entry point loads @opentelemetry/api guarded (see telemetry/).
+    const misplaced = sources.flatMap(({ file, runtimeSpecifiers }) =>
+      runtimeSpecifiers
         .filter(
           (specifier) =>
             optionalPeers.includes(packageOf(specifier)) ||
@@ -116,8 +137,8 @@ describe('libs/pathors/package.json against the source', () => {
     expect(main.size).toBeGreaterThan(10);
     const leaked = sources
       .filter(({ file }) => main.has(file))
-      .flatMap(({ file, specifiers }) =>
-        specifiers.filter((s) => optionalPeers.includes(packageOf(s))).map((s) => `${file}: ${s}`),
+      .flatMap(({ file, runtimeSpecifiers }) =>
+        runtimeSpecifiers.filter((s) => optionalPeers.includes(packageOf(s))).map((s) => `${file}: ${s}`),
       );
     expect(leaked).toEqual([]);
   });

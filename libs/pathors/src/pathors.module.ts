@@ -35,6 +35,8 @@ import {
 } from './pathors-registration.js';
 import { PATHORS_RESOLVED_OPTIONS } from './pathors.constants.js';
 import { PathorsConfigurationError } from './pathors.errors.js';
+import { PATHORS_TELEMETRY_PROVIDER } from './telemetry/pathors-telemetry.provider.js';
+import { PathorsTelemetry } from './telemetry/pathors-telemetry.js';
 import {
   PATHORS_ASYNC_OPTIONS_TYPE,
   PATHORS_MODULE_OPTIONS,
@@ -72,6 +74,7 @@ const dispatcherProvider: Provider = {
     contextCreator: ExternalContextCreator,
     explorer: PathorsHandlerExplorer,
     moduleRef: ModuleRef,
+    telemetry: PathorsTelemetry,
   ) => {
     if (!emitter && options.webhook.enabled) throw new PathorsConfigurationError(MISSING_EVENT_EMITTER);
     // An app without a webhook (API only, or an inbox worker) may have no emitter: a private one keeps the
@@ -82,6 +85,7 @@ const dispatcherProvider: Provider = {
       contextCreator,
       explorer,
       moduleRef,
+      telemetry,
     );
   },
   inject: [
@@ -90,6 +94,7 @@ const dispatcherProvider: Provider = {
     ExternalContextCreator,
     PathorsHandlerExplorer,
     ModuleRef,
+    PathorsTelemetry,
   ],
 };
 
@@ -183,6 +188,7 @@ function withRegistration(definition: DynamicModule, route: PathorsWebhookRoute)
       PathorsHandlerExplorer,
       PathorsBootDiagnostics,
       PathorsWebhookRegistrar,
+      PATHORS_TELEMETRY_PROVIDER,
       dispatcherProvider,
       PathorsWebhookAuthenticator,
       PathorsWebhookReceiver,

@@ -9,7 +9,10 @@ export interface PathorsDeliveryRecord {
   readonly eventName: string;
   /** When the webhook received it (ISO 8601). */
   readonly receivedAt: string;
-  /** `content-type`, and `webhook-id` when the delivery carried a message id. */
+  /**
+   * `content-type`, `webhook-id` when the delivery carried a message id, and the webhook's trace context
+   * (`traceparent`, `tracestate`) when the app runs an OpenTelemetry SDK.
+   */
   readonly headers: Readonly<Record<string, string>>;
   /** The JSON body as received. */
   readonly body: Readonly<Record<string, unknown>>;

@@ -13,6 +13,8 @@ import type { UnknownPathorsEvent } from '../events/unknown-pathors.event.js';
 import type { ResolvedDeliveryOptions, ResolvedPathorsOptions } from '../pathors-options.resolver.js';
 import { PATHORS_RESOLVED_OPTIONS } from '../pathors.constants.js';
 import { PathorsPermanentError } from '../pathors.errors.js';
+import { SPAN } from '../telemetry/pathors-telemetry.names.js';
+import { PathorsTelemetry } from '../telemetry/pathors-telemetry.js';
 import { deliveryOf } from './delivery-of.util.js';
 import { reasonOf } from './failure-reason.util.js';
 import type { PathorsDelivery } from './pathors-delivery.js';
@@ -91,6 +93,7 @@ export class PathorsDeliveryPipeline
   constructor(
     @Inject(PATHORS_RESOLVED_OPTIONS) options: ResolvedPathorsOptions,
     private readonly dispatcher: PathorsEventDispatcher,
+    private readonly telemetry: PathorsTelemetry,
   ) {
     this.options = options.delivery;
     this.store = this.options.store;
@@ -103,7 +106,7 @@ export class PathorsDeliveryPipeline
   async onApplicationBootstrap(): Promise<void> {
     const interval = Math.max(100, Math.floor(this.options.claimLeaseMs / 3));
     this.renewTimer = setInterval(() => this.renewLeases(), interval).unref();
-    await this.options.inbox?.start((record) => this.process(record));
+    await this.options.inbox?.start((record) => this.telemetry.process(record, () => this.process(record)));
   }
 
   /**
@@ -148,10 +151,12 @@ export class PathorsDeliveryPipeline
 
   private async enqueue(inbox: PathorsInbox, delivery: PathorsDelivery): Promise<PathorsDeliveryOutcome> {
     try {
-      await inbox.enqueue(this.recordOf(delivery));
+      await this.telemetry.step(SPAN.enqueue, () => inbox.enqueue(this.recordOf(delivery)));
       return 'queued';
     } catch (error) {
-      this.logger.error(`Could not persist ${delivery.eventName} in the inbox: ${reasonOf(error)}`);
+      this.logger.error(
+        `Could not persist ${delivery.eventName} (${delivery.idempotencyKey}) in the inbox: ${reasonOf(error)}`,
+      );
       return 'error';
     }
   }
@@ -177,6 +182,7 @@ export class PathorsDeliveryPipeline
     );
     const permanentFailures: string[] = [];
     const outcome = await this.track(this.run(parsed.event, delivery, handlerCount, permanentFailures));
+    this.telemetry.recordOutcome(outcome);
     if (outcome === 'handled' || outcome === 'duplicate') return;
     if (outcome === 'failed-permanently') {
       throw new PathorsPermanentError(
@@ -204,7 +210,9 @@ export class PathorsDeliveryPipeline
     const token = this.tokenPrefix + ++this.claims;
     let holdsClaim = false;
     try {
-      const claim = await this.store.claim(key, token, this.options.claimLeaseMs);
+      const claim = await this.telemetry.step(SPAN.claim, () =>
+        this.store.claim(key, token, this.options.claimLeaseMs),
+      );
       if (claim.status === 'done') return 'duplicate';
       if (claim.status === 'in-progress') return 'in-progress';
       holdsClaim = true;
@@ -220,7 +228,7 @@ export class PathorsDeliveryPipeline
       if (missing !== 0) {
         // A handler unsubscribed behind the module's back never ran: the event must not be marked done.
         this.logger.error(
-          `${missing} of ${handlerCount} handlers of ${delivery.eventName} did not run; ` +
+          `${missing} of ${handlerCount} handlers of ${delivery.eventName} (${key}) did not run; ` +
             'the event will be processed again on redelivery',
         );
       }
@@ -231,11 +239,11 @@ export class PathorsDeliveryPipeline
           permanentFailures?.push(`${handlerId}: ${reasonOf(error)}`);
       }
       if (missing !== 0 || (failures.length > 0 && (!permanentOnly || permanentFailures))) {
-        await this.store.release(key, token);
+        await this.telemetry.step(SPAN.release, () => this.store.release(key, token));
         holdsClaim = false;
         return permanentOnly && missing === 0 ? 'failed-permanently' : 'failed';
       }
-      await this.store.complete(key);
+      await this.telemetry.step(SPAN.complete, () => this.store.complete(key));
       holdsClaim = false;
       return permanentOnly ? 'failed-permanently' : 'handled';
     } catch (error) {
@@ -282,7 +290,10 @@ export class PathorsDeliveryPipeline
       idempotencyKey: delivery.idempotencyKey,
       eventName: delivery.eventName,
       receivedAt: delivery.receivedAt.toISOString(),
-      headers: delivery.deliveryId ? { ...JSON_HEADERS, 'webhook-id': delivery.deliveryId } : JSON_HEADERS,
+      // The trace context (`traceparent`) lets the worker's span continue the webhook's trace.
+      headers: this.telemetry.withTraceContext(
+        delivery.deliveryId ? { ...JSON_HEADERS, 'webhook-id': delivery.deliveryId } : JSON_HEADERS,
+      ),
       body: delivery.payload,
     };
   }

@@ -11,6 +11,7 @@ import type { PathorsEvent } from '../events/pathors-event.map.js';
 import type { UnknownPathorsEvent } from '../events/unknown-pathors.event.js';
 import { listNames, registeredNames } from '../pathors-registration.js';
 import { PathorsConfigurationError, PathorsPermanentError } from '../pathors.errors.js';
+import { PathorsTelemetry } from '../telemetry/pathors-telemetry.js';
 import { reasonOf } from './failure-reason.util.js';
 import type { PathorsDelivery } from './pathors-delivery.js';
 import { PATHORS_HANDLER_FAILED, PathorsHandlerFailure } from './pathors-handler-failure.js';
@@ -61,6 +62,7 @@ class PathorsDispatch {
     readonly delivery: PathorsDelivery,
     private readonly options: PathorsDispatchOptions,
     private readonly reportFailure: (handlerId: string, delivery: PathorsDelivery, error: unknown) => void,
+    private readonly telemetry: PathorsTelemetry,
   ) {}
 
   run({ handler, invoke }: EmitterHandler, event: unknown): void {
@@ -78,7 +80,7 @@ class PathorsDispatch {
       return;
     }
     try {
-      await invoke(event, this.delivery);
+      await this.telemetry.handler(handlerId, this.delivery, () => invoke(event, this.delivery));
       await this.options.onHandlerSucceeded?.(handlerId);
       this.outcomes.push({ handlerId, status: 'succeeded' });
     } catch (error) {
@@ -117,6 +119,7 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
     private readonly externalContextCreator: ExternalContextCreator,
     private readonly explorer: PathorsHandlerExplorer,
     private readonly moduleRef: ModuleRef,
+    private readonly telemetry: PathorsTelemetry,
   ) {}
 
   /**
@@ -181,8 +184,12 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
     delivery: PathorsDelivery,
     options: PathorsDispatchOptions = {},
   ): Promise<readonly PathorsHandlerOutcome[]> {
-    const dispatch = new PathorsDispatch(this.registration, delivery, options, (handlerId, failed, error) =>
-      this.reportFailure(handlerId, failed, error),
+    const dispatch = new PathorsDispatch(
+      this.registration,
+      delivery,
+      options,
+      (handlerId, failed, error) => this.reportFailure(handlerId, failed, error),
+      this.telemetry,
     );
     try {
       this.emitter.emit(toEmitterEvent(delivery.eventName), event, delivery, dispatch);
@@ -190,7 +197,9 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
     } catch (error) {
       // Another listener on the same emitter name threw: the handlers it kept from running report no outcome, so
       // the caller does not mark the event done.
-      this.logger.error(`A listener of ${delivery.eventName} threw during dispatch: ${reasonOf(error)}`);
+      this.logger.error(
+        `A listener of ${delivery.eventName} (${delivery.idempotencyKey}) threw during dispatch: ${reasonOf(error)}`,
+      );
     }
     return dispatch.settled();
   }
@@ -200,7 +209,8 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
     const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
     this.logger.error(
       `Handler ${handlerId} failed${permanent ? ' permanently' : ''} on ${delivery.eventName} ` +
-        `(session ${delivery.sessionId ?? 'n/a'}, registration ${delivery.registration}): ${reason}`,
+        `(${delivery.idempotencyKey}, session ${delivery.sessionId ?? 'n/a'}, registration ${delivery.registration}): ` +
+        reason,
     );
     const failure = new PathorsHandlerFailure({
       handlerId,

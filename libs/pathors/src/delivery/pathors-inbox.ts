@@ -29,6 +29,14 @@ export abstract class PathorsInbox {
   /** Number of dead letters. */
   abstract countDeadLetters(): Promise<number>;
 
+  /**
+   * Number of deliveries persisted and not processed yet (waiting, waiting for a retry, or running): the
+   * `pathors.inbox.depth` gauge. This default answers `undefined` (unknown), which leaves the gauge out.
+   */
+  countPending(): Promise<number | undefined> {
+    return Promise.resolve(undefined);
+  }
+
   /** Puts a dead letter back in the queue with fresh attempts; `false` when no dead letter has that id. */
   abstract replayDeadLetter(id: string): Promise<boolean>;
 }

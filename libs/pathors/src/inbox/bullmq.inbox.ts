@@ -170,6 +170,10 @@ export class BullMqInbox extends PathorsInbox {
     return this.getQueue().getFailedCount();
   }
 
+  override countPending(): Promise<number> {
+    return this.getQueue().getJobCountByTypes('waiting', 'prioritized', 'delayed', 'active');
+  }
+
   override async replayDeadLetter(id: string): Promise<boolean> {
     const job = await this.getQueue().getJob(id);
     if (!job || !(await job.isFailed())) return false;

@@ -20,6 +20,7 @@ import {
 import { parsePathorsEvent, type ParsedKnownEvent } from '../events/pathors-event.parser.js';
 import type { ResolvedPathorsOptions, ResolvedWebhookOptions } from '../pathors-options.resolver.js';
 import { PATHORS_RESOLVED_OPTIONS } from '../pathors.constants.js';
+import { PathorsTelemetry, type PathorsWebhookTrace } from '../telemetry/pathors-telemetry.js';
 import { PathorsWebhookAuthenticator } from './pathors-webhook.authenticator.js';
 
 /** The adapter-neutral parts of a webhook request. Header names are lower case. */
@@ -106,16 +107,25 @@ export class PathorsWebhookReceiver {
     @Inject(PATHORS_RESOLVED_OPTIONS) options: ResolvedPathorsOptions,
     private readonly authenticator: PathorsWebhookAuthenticator,
     private readonly pipeline: PathorsDeliveryPipeline,
+    private readonly telemetry: PathorsTelemetry,
   ) {
     this.options = options.webhook;
     this.registration = options.registration;
   }
 
   /** Handles one request; a refusal is thrown (or rejected) as the matching `HttpException`. */
-  async receive(request: PathorsWebhookRequest): Promise<PathorsWebhookAnswer> {
+  receive(request: PathorsWebhookRequest): Promise<PathorsWebhookAnswer> {
+    return this.telemetry.receive(request.headers, (trace) => this.handle(request, trace));
+  }
+
+  private async handle(
+    request: PathorsWebhookRequest,
+    trace: PathorsWebhookTrace,
+  ): Promise<PathorsWebhookAnswer> {
     const receivedAt = new Date();
     this.checkTransport(request);
     this.authenticate(request);
+    trace.authenticated();
 
     const parsed = parsePathorsEvent(request.body);
     if (parsed.kind === 'invalid') {
@@ -135,11 +145,14 @@ export class PathorsWebhookReceiver {
       receivedAt,
       this.registration,
     );
+    trace.validated(delivery);
     if (parsed.kind === 'unknown') this.logUnknownOnce(parsed.name);
     else if (parsed.unknownValues.length > 0) this.logUnknownValuesOnce(parsed);
 
     // Idempotency claim, per-handler completion records, ordering, answer budget or inbox: see the pipeline.
-    return answerFor(await this.pipeline.accept(parsed.event, delivery), parsed.kind === 'unknown');
+    const outcome = await this.pipeline.accept(parsed.event, delivery);
+    trace.settled(outcome);
+    return answerFor(outcome, parsed.kind === 'unknown');
   }
 
   private checkTransport(request: PathorsWebhookRequest): void {
