@@ -12,7 +12,7 @@ import {
   type WebhookComparePlan,
 } from './webhook/webhook-compare.bench.js';
 import { BENCH_ADAPTERS, type BenchAdapter, type ScenarioName } from './webhook/webhook-ipc.js';
-import { checkoutBaseline, currentSource } from './support/baseline-source.js';
+import { baselineCommit, checkoutBaseline, currentSource } from './support/baseline-source.js';
 import { printMemoryFigures, runMemoryBench } from './memory/idempotency-memory.bench.js';
 import { printClientFigures, runClientBench } from './client/api-client.bench.js';
 import { printParseCostFigures, runParseCostBench } from './webhook/parse-cost.bench.js';
@@ -68,6 +68,13 @@ const adapters = values.adapter ? oneOf('adapter', values.adapter, BENCH_ADAPTER
 const chosenScenarios = values.scenario ? oneOf('scenario', values.scenario, WEBHOOK_SCENARIOS) : undefined;
 const rounds = positiveInteger('rounds', values.rounds);
 const seconds = positiveInteger('seconds', values.seconds);
+if (values.compare !== undefined) {
+  try {
+    baselineCommit(values.compare);
+  } catch (error) {
+    usageError((error as Error).message);
+  }
+}
 
 const defaultPlan: WebhookBenchPlan = quick
   ? {
@@ -206,7 +213,8 @@ async function main(): Promise<void> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const profileDir = values.profile ? new URL('profiles/', RESULTS_DIR).pathname : undefined;
   console.log(
-    `nestjs-pathors bench (${quick ? 'quick smoke' : 'full'}): Node ${process.version}, ${cpus().length} CPU ` +
+    `nestjs-pathors bench (${quick ? 'quick smoke' : 'full'}` +
+      `${values.compare === undefined ? '' : `, webhook against ${values.compare}`}): Node ${process.version}, ${cpus().length} CPU ` +
       `(${cpus()[0]?.model ?? 'unknown'})${profileDir ? `, CPU profiles in ${profileDir}` : ''}`,
   );
   const report: Record<string, unknown> = {

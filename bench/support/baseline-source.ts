@@ -43,6 +43,26 @@ export function currentSource(): PackageSource {
 }
 
 /**
+ * The commit `ref` names, checked to hold the package's source; throws an error naming what is wrong otherwise.
+ */
+export function baselineCommit(ref: string): string {
+  let commit: string;
+  try {
+    commit = execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    throw new Error(`--compare ${ref}: no such commit in this repository`);
+  }
+  if (git(['ls-tree', '--name-only', commit, `${PACKAGE_SOURCE}/index.ts`]) === '') {
+    throw new Error(`--compare ${ref}: commit ${short(commit)} has no ${PACKAGE_SOURCE}/index.ts`);
+  }
+  return commit;
+}
+
+/**
  * Copies the package source of `ref` (any git revision: a commit, a branch, a tag) out of the repository with
  * `git archive` into a new temporary folder, and links that folder's `node_modules` (and `libs/pathors/node_modules`)
  * to this checkout's, so the baseline resolves Nest, class-validator and the rest to the very same installed files as
@@ -50,15 +70,7 @@ export function currentSource(): PackageSource {
  * worktree, no checkout).
  */
 export function checkoutBaseline(ref: string): BaselineSource {
-  let commit: string;
-  try {
-    commit = git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
-  } catch {
-    throw new Error(`--compare ${ref}: no such commit in this repository`);
-  }
-  if (git(['ls-tree', '--name-only', commit, `${PACKAGE_SOURCE}/index.ts`]) === '') {
-    throw new Error(`--compare ${ref}: commit ${short(commit)} has no ${PACKAGE_SOURCE}/index.ts`);
-  }
+  const commit = baselineCommit(ref);
   const directory = mkdtempSync(join(tmpdir(), `nestjs-pathors-baseline-${short(commit)}-`));
   const links: string[] = [];
   const remove = () => {
