@@ -23,7 +23,13 @@ async function run(deliveries: number, every: number): Promise<void> {
   send({ type: 'start', cap: DEFAULT_MEMORY_STORE_MAX_EVENTS, ...before });
   const store = new MemoryIdempotencyStore();
   for (let count = 1; count <= deliveries; count++) {
-    const key = idempotencyKeyOf('lifecycle', 'call.ended', { sessionId: randomUUID() }, undefined, 'default');
+    const key = idempotencyKeyOf(
+      'lifecycle',
+      'call.ended',
+      { sessionId: randomUUID() },
+      undefined,
+      'default',
+    );
     const token = randomUUID();
     await store.claim(key, token, 30_000);
     await store.recordHandler(key, 'NoopHandler.onEvent');

@@ -1,14 +1,14 @@
 // Module hooks that let the benchmarks run the TypeScript sources directly (no build step, no stale dist):
-// `.js` specifiers resolve to the `.ts` file beside them, `nestjs-pathors[/sub]` to `libs/pathors/src`, and `.ts`
-// files are transpiled with TypeScript's own `transpileModule`, which (unlike esbuild-based runners) emits the
-// decorator metadata Nest's dependency injection reads.
+// `.js` specifiers resolve to the `.ts` file beside them, `nestjs-pathors[/sub]` to `libs/pathors/src` (or to the
+// source folder register.mjs passes, see `initialize`), and `.ts` files are transpiled with TypeScript's own
+// `transpileModule`, which (unlike esbuild-based runners) emits the decorator metadata Nest's dependency injection reads.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import process from 'node:process';
 import { URL, fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = new URL('../../', import.meta.url);
-const library = new URL('libs/pathors/src/', root);
+let library = new URL('libs/pathors/src/', root);
 // Transpiled files are cached by content, so app processes after the first one never load the compiler (whose
 // memory would otherwise show in every RSS figure).
 const cacheDir = fileURLToPath(new URL('.bench-results/transpiled/', root));
@@ -24,6 +24,11 @@ const compilerOptions = () => ({
   inlineSourceMap: true,
   inlineSources: true,
 });
+
+/** Takes the package's source folder from register.mjs, when one is given. */
+export function initialize(data) {
+  if (data?.librarySource) library = pathToFileURL(`${data.librarySource.replace(/\/+$/, '')}/`);
+}
 
 export async function resolve(specifier, context, nextResolve) {
   const subpath = /^nestjs-pathors(?:\/(.+))?$/.exec(specifier);

@@ -1,6 +1,7 @@
 // One benchmarked app in its own process (so the load generator never shares its event loop), started by
-// webhook.bench.ts with `<adapter> <scenario>`. It listens on an ephemeral loopback port and answers IPC requests:
-// reset/read the event-loop delay histogram, wait for background work, close.
+// webhook-harness.ts with `<adapter> <scenario>`. It listens on an ephemeral loopback port and answers IPC requests:
+// reset/read the event-loop delay histogram, read its CPU time, close. `nestjs-pathors` loads from this checkout's
+// libs/pathors/src, or from NESTJS_PATHORS_BENCH_SOURCE when set (see bench/support/register.mjs).
 import {
   Body,
   Controller,
@@ -19,11 +20,12 @@ import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { OnPathorsEvent, PATHORS_EVENT_NAMES, PathorsModule, type PathorsEventName } from 'nestjs-pathors';
 import { BullMqInbox } from 'nestjs-pathors/inbox';
 import { RedisIdempotencyStore } from 'nestjs-pathors/redis';
 import { BENCH_SECRET } from './payload-mix.js';
-import type { AppReply, AppRequest, ScenarioName } from './webhook-ipc.js';
+import type { AppReply, AppRequest, BenchAdapter, ScenarioName } from './webhook-ipc.js';
 
 /** (a) the baseline: a bare Nest POST route; the adapter parses the JSON, the route answers 200. */
 @Controller('bare')
@@ -104,7 +106,7 @@ function appModule(scenario: ScenarioName, redis: Redis) {
 }
 
 async function main(): Promise<void> {
-  const [adapter, scenario] = process.argv.slice(2) as ['express' | 'fastify', ScenarioName];
+  const [adapter, scenario] = process.argv.slice(2) as [BenchAdapter, ScenarioName];
   const redis = new Redis({ ...REDIS, lazyConnect: true, maxRetriesPerRequest: 2 });
   const module = appModule(scenario, redis);
   const app =
@@ -150,7 +152,12 @@ async function main(): Promise<void> {
         break;
     }
   });
-  reply({ type: 'ready', port, path: scenario === 'bare' ? '/bare' : '/pathors/webhooks' });
+  reply({
+    type: 'ready',
+    port,
+    path: scenario === 'bare' ? '/bare' : '/pathors/webhooks',
+    libraryEntry: fileURLToPath(import.meta.resolve('nestjs-pathors')),
+  });
 }
 
 // Never outlive the benchmark that started this process.

@@ -1,30 +1,22 @@
-import autocannon from 'autocannon';
-import { createHistogram } from 'node:perf_hooks';
-import { AppProcess } from '../support/app-process.js';
+// The webhook's cost over HTTP: (a) a bare Nest route against (b)-(d) the module's webhook, on Express and Fastify, in
+// rounds that run every scenario once; ratios paired per round. `--compare <ref>` is webhook-compare.bench.ts.
 import { fixed, median, printTable, quantile } from '../support/stats.js';
-import { BENCH_HEADERS, PAYLOAD_KINDS, PayloadMix } from './payload-mix.js';
-import type { AppReply, AppRequest, ScenarioName } from './webhook-ipc.js';
-
-/** The HTTP adapters every scenario runs on. */
-export const BENCH_ADAPTERS = ['express', 'fastify'] as const;
-/** One of {@link BENCH_ADAPTERS}. */
-export type BenchAdapter = (typeof BENCH_ADAPTERS)[number];
-
-/** What each scenario is, for the printed tables. */
-export const SCENARIO_LABELS: Readonly<Record<ScenarioName, string>> = {
-  bare: '(a) bare Nest route',
-  memory: '(b) webhook, in-memory dedupe',
-  redis: '(c) webhook, Redis store',
-  inbox: '(d) webhook, BullMQ inbox',
-};
-
-/** Targets of the issue, per adapter: throughput ratio to (a), p99 ratio to (a), loop delay p99. */
-export const WEBHOOK_TARGETS = {
-  throughputRatio: { express: 0.85, fastify: 0.75 },
-  p99Ratio: 1.5,
-  loopDelayP99Ms: 20,
-  fixedRate: 2000,
-} as const;
+import { PayloadMix } from './payload-mix.js';
+import {
+  SCENARIO_LABELS,
+  WEBHOOK_TARGETS,
+  checkApp,
+  closeApps,
+  describeRun,
+  load,
+  measure,
+  medianFigures,
+  startApp,
+  type BenchApp,
+  type LoadFigures,
+  type RunningApp,
+} from './webhook-harness.js';
+import { BENCH_ADAPTERS, type BenchAdapter, type ScenarioName } from './webhook-ipc.js';
 
 /** How long and how often to measure. */
 export interface WebhookBenchPlan {
@@ -42,16 +34,6 @@ export interface WebhookBenchPlan {
   readonly loopDelaySeconds: number;
   /** Write a CPU profile of every app process into this folder. */
   readonly profileDir?: string;
-}
-
-/** One measured run. */
-export interface LoadFigures {
-  readonly requestsPerSecond: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly requests: number;
-  /** CPU time (user + system) the app process spent per answered request. */
-  readonly appCpuMicrosPerRequest: number;
 }
 
 /** Event-loop delay of an app under the fixed-rate load. */
@@ -81,137 +63,19 @@ export interface ScenarioFigures {
   readonly loopDelay?: LoopDelayFigures;
 }
 
-type BenchApp = AppProcess<AppRequest, AppReply>;
-
-const APP_ENTRY = new URL('./webhook-app.process.ts', import.meta.url);
-
-/** One load run: autocannon's result, and the latencies of the 2xx answers at microsecond resolution. */
-interface LoadRun {
-  readonly result: autocannon.Result;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-}
-
-async function load(
-  url: string,
-  mix: PayloadMix,
-  seconds: number,
-  connections: number,
-  rate?: number,
-): Promise<LoadRun> {
-  // autocannon's own histogram rounds to whole milliseconds, too coarse for answers that take 0.3 to 3 ms; its
-  // per-response event carries the time as measured (hrtime, in ms), recorded here in microseconds.
-  const latencies = createHistogram();
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const run = autocannon(
-      {
-        url,
-        method: 'POST',
-        headers: { ...BENCH_HEADERS },
-        connections,
-        duration: seconds,
-        overallRate: rate,
-        requests: [
-          {
-            setupRequest: (request) => {
-              request.body = mix.next();
-              return request;
-            },
-          },
-        ],
-      },
-      (error, finished) => (error ? reject(error as Error) : resolve(finished)),
-    );
-    run.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
-      if (statusCode >= 200 && statusCode < 300)
-        latencies.record(Math.max(1, Math.round(responseTimeMs * 1000)));
-    });
-  });
-  if (result.non2xx > 0) {
-    throw new Error(
-      `${url} answered ${result.non2xx} non-2xx responses: ${JSON.stringify(result.statusCodeStats)}`,
-    );
-  }
-  if (result.errors > 0)
-    console.warn(`  ! ${result.errors} connection errors (${result.timeouts} timeouts) on ${url}`);
-  return { result, p50Ms: latencies.percentile(50) / 1000, p99Ms: latencies.percentile(99) / 1000 };
-}
-
-const figuresOf = ({ result, p50Ms, p99Ms }: LoadRun, appCpuMicros: number): LoadFigures => ({
-  requestsPerSecond: result['2xx'] / result.duration,
-  p50Ms,
-  p99Ms,
-  requests: result['2xx'],
-  appCpuMicrosPerRequest: appCpuMicros / result['2xx'],
-});
-
-async function appCpuMicros(app: BenchApp): Promise<number> {
-  const reading = await app.request({ type: 'cpu-read' });
-  if (reading.type !== 'cpu') throw new Error(`expected a cpu reading, got ${reading.type}`);
-  return reading.micros;
-}
-
-/** What each scenario must answer to a fresh event: handled now (200), or persisted in the inbox (202 "queued"). */
-const EXPECTED_ANSWER: Readonly<Record<ScenarioName, { status: number; note?: string }>> = {
-  bare: { status: 200 },
-  memory: { status: 200 },
-  redis: { status: 200 },
-  inbox: { status: 202, note: 'queued' },
-};
-
-async function post(url: string, body: string): Promise<{ status: number; note?: string; text: string }> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: BENCH_HEADERS,
-    body,
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await response.text();
-  const parsed = JSON.parse(text) as { note?: string };
-  return { status: response.status, note: parsed.note, text };
-}
-
-/**
- * Sends one request of every kind and checks the answer, so that the bench measures the full path (handler run,
- * or delivery queued); then sends one twice and checks the webhook recognised the duplicate (dedupe is active).
- */
-async function preflight(url: string, scenario: ScenarioName): Promise<void> {
-  const mix = new PayloadMix();
-  const expected = EXPECTED_ANSWER[scenario];
-  let body = '';
-  for (let kind = 0; kind < PAYLOAD_KINDS; kind++) {
-    body = mix.next();
-    const answer = await post(url, body);
-    if (answer.status !== expected.status || answer.note !== expected.note) {
-      throw new Error(`${scenario}: ${url} answered ${answer.status} ${answer.text} to ${body}`);
-    }
-  }
-  if (scenario === 'bare') return;
-  const again = await post(url, body);
-  if (!again.note?.startsWith('duplicate') && scenario !== 'inbox') {
-    throw new Error(
-      `${scenario}: a redelivery was not recognised as a duplicate: ${again.status} ${again.text}`,
-    );
-  }
-}
-
-async function startApps(adapter: BenchAdapter, plan: WebhookBenchPlan) {
+async function startApps(
+  adapter: BenchAdapter,
+  plan: WebhookBenchPlan,
+): Promise<Map<ScenarioName, RunningApp>> {
   // Booted side by side (boot is mostly waiting on module loading), checked one after the other.
   const started = await Promise.all(
-    plan.scenarios[adapter].map(async (scenario) => {
-      const { process, ready } = await AppProcess.start<AppRequest, AppReply>(
-        APP_ENTRY,
-        [adapter, scenario],
-        {
-          profileDir: plan.profileDir,
-        },
-      );
-      if (ready.type !== 'ready') throw new Error(`${scenario} app sent ${ready.type} instead of ready`);
-      return [scenario, { app: process, url: `http://127.0.0.1:${ready.port}${ready.path}` }] as const;
-    }),
+    plan.scenarios[adapter].map(
+      async (scenario) =>
+        [scenario, await startApp(adapter, scenario, { profileDir: plan.profileDir })] as const,
+    ),
   );
-  const apps = new Map<ScenarioName, { app: BenchApp; url: string }>(started);
-  for (const [scenario, { url }] of apps) await preflight(url, scenario);
+  const apps = new Map<ScenarioName, RunningApp>(started);
+  for (const [scenario, app] of apps) await checkApp(app, scenario);
   return apps;
 }
 
@@ -255,16 +119,16 @@ async function benchAdapter(adapter: BenchAdapter, plan: WebhookBenchPlan): Prom
       // Rotate the order so that a slow drift of the machine does not always penalise the same scenario.
       const order = scenarios.map((_, index) => scenarios[(index + round) % scenarios.length]!);
       for (const scenario of order) {
-        const { app, url } = apps.get(scenario)!;
-        const mix = mixes.get(scenario)!;
-        const cpuBefore = await appCpuMicros(app);
-        const result = await load(url, mix, plan.seconds, plan.connections);
-        const figures = figuresOf(result, (await appCpuMicros(app)) - cpuBefore);
+        const figures = await measure(
+          apps.get(scenario)!,
+          mixes.get(scenario)!,
+          plan.seconds,
+          plan.connections,
+        );
         rounds.get(scenario)!.push(figures);
         console.log(
           `  ${adapter.padEnd(7)} round ${round + 1}/${plan.rounds} ${SCENARIO_LABELS[scenario].padEnd(32)} ` +
-            `${fixed(figures.requestsPerSecond, 0).padStart(6)} req/s  p50 ${fixed(figures.p50Ms, 2)} ms  p99 ${fixed(figures.p99Ms, 2)} ms  ` +
-            `app CPU ${fixed(figures.appCpuMicrosPerRequest, 1)} µs/req`,
+            describeRun(figures),
         );
       }
     }
@@ -278,13 +142,7 @@ async function benchAdapter(adapter: BenchAdapter, plan: WebhookBenchPlan): Prom
     const bare = rounds.get('bare');
     return scenarios.map((scenario) => {
       const own = rounds.get(scenario)!;
-      const summary: LoadFigures = {
-        requestsPerSecond: median(own.map((figures) => figures.requestsPerSecond)),
-        p50Ms: median(own.map((figures) => figures.p50Ms)),
-        p99Ms: median(own.map((figures) => figures.p99Ms)),
-        requests: own.reduce((sum, figures) => sum + figures.requests, 0),
-        appCpuMicrosPerRequest: median(own.map((figures) => figures.appCpuMicrosPerRequest)),
-      };
+      const summary = medianFigures(own);
       const compared = bare && scenario !== 'bare';
       const ratios = compared
         ? own.map((figures, round) => figures.requestsPerSecond / bare[round]!.requestsPerSecond)
@@ -304,7 +162,7 @@ async function benchAdapter(adapter: BenchAdapter, plan: WebhookBenchPlan): Prom
       };
     });
   } finally {
-    for (const { app } of apps.values()) await app.close({ type: 'close' });
+    await closeApps(apps.values());
   }
 }
 
@@ -389,6 +247,8 @@ export function printWebhookFigures(figures: readonly ScenarioFigures[]): void {
 /** Runs every scenario on every adapter, one app process each, and returns the figures. */
 export async function runWebhookBench(plan: WebhookBenchPlan): Promise<ScenarioFigures[]> {
   const figures: ScenarioFigures[] = [];
-  for (const adapter of BENCH_ADAPTERS) figures.push(...(await benchAdapter(adapter, plan)));
+  for (const adapter of BENCH_ADAPTERS) {
+    if (plan.scenarios[adapter].length > 0) figures.push(...(await benchAdapter(adapter, plan)));
+  }
   return figures;
 }
