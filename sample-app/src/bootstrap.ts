@@ -2,14 +2,15 @@ import { Logger, type INestApplication, type LogLevel } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { PathorsAgentService } from 'nestjs-pathors';
+import { PathorsClients } from 'nestjs-pathors';
 import { addPathorsWebhooksToDocument } from 'nestjs-pathors/swagger';
 import { AppModule } from './app.module.js';
-import { WEBHOOK_PATH } from './config/pathors.config.js';
+import { FOLLOW_UP_AGENT, SUPPORT_AGENT, WEBHOOK_PATHS, type SampleAgent } from './config/agents.js';
 import { sampleConfig } from './config/sample.config.js';
 import { DeadLettersModule } from './dead-letters/dead-letters.module.js';
 import { EmbeddedPathors } from './embedded/embedded-pathors.js';
 import { EmbeddedPathorsModule } from './embedded/embedded-pathors.module.js';
+import { SupportModule } from './support/support.module.js';
 
 /** `embedded`: no credentials, the in-process simulator plays Pathors; `cloud`: the real Pathors API. */
 export type SampleAppMode = 'embedded' | 'cloud';
@@ -20,7 +21,9 @@ export interface RunningSampleApp {
   readonly mode: SampleAppMode;
   /** The app's origin, e.g. `http://127.0.0.1:3000`. */
   readonly url: string;
-  /** The simulator standing in for Pathors, in embedded mode. */
+  /** The agents registered, each a `PathorsModule` registration: the follow-up agent, and the support agent if set up. */
+  readonly agents: readonly SampleAgent[];
+  /** The simulators standing in for Pathors (one project per agent), in embedded mode. */
   readonly embedded?: EmbeddedPathors;
 }
 
@@ -41,6 +44,23 @@ export function sampleAppMode(env: NodeJS.ProcessEnv): SampleAppMode {
     );
   }
   return hasKey ? 'cloud' : 'embedded';
+}
+
+/**
+ * The agents the app registers: the follow-up agent always; the support agent on the embedded simulator, and in the
+ * cloud when `PATHORS_SUPPORT_API_KEY` and `PATHORS_SUPPORT_PROJECT_ID` are set (half of them is an error).
+ */
+export function sampleAgents(env: NodeJS.ProcessEnv, mode: SampleAppMode): SampleAgent[] {
+  if (mode === 'embedded') return [FOLLOW_UP_AGENT, SUPPORT_AGENT];
+  const hasKey = Boolean(env.PATHORS_SUPPORT_API_KEY);
+  const hasProject = Boolean(env.PATHORS_SUPPORT_PROJECT_ID);
+  if (hasKey !== hasProject) {
+    throw new Error(
+      `Set both PATHORS_SUPPORT_API_KEY and PATHORS_SUPPORT_PROJECT_ID to add the support agent (only ` +
+        `${hasKey ? 'the key' : 'the project'} is set), or neither to run without it.`,
+    );
+  }
+  return hasKey ? [FOLLOW_UP_AGENT, SUPPORT_AGENT] : [FOLLOW_UP_AGENT];
 }
 
 /**
@@ -69,13 +89,20 @@ function setUpOpenApi(app: INestApplication): void {
 }
 
 /**
- * Starts the sample app: on the embedded simulator without credentials (its agent's webhook pointed at this app), on
- * the Pathors cloud with `PATHORS_API_KEY` and `PATHORS_PROJECT_ID`. Listens on `HOST`:`PORT`.
+ * Starts the sample app: on the embedded simulator without credentials (both agents' webhooks pointed at this app), on
+ * the Pathors cloud with `PATHORS_API_KEY` and `PATHORS_PROJECT_ID` (and the support agent's `PATHORS_SUPPORT_*`).
+ * Listens on `HOST`:`PORT`.
  */
 export async function startSampleApp(options: StartSampleAppOptions = {}): Promise<RunningSampleApp> {
   const mode = sampleAppMode(process.env);
+  const agents = sampleAgents(process.env, mode);
   const embedded =
-    mode === 'embedded' ? await EmbeddedPathors.start(process.env.PATHORS_WEBHOOK_SECRET) : undefined;
+    mode === 'embedded'
+      ? await EmbeddedPathors.start({
+          [FOLLOW_UP_AGENT]: process.env.PATHORS_WEBHOOK_SECRET,
+          [SUPPORT_AGENT]: process.env.PATHORS_SUPPORT_WEBHOOK_SECRET,
+        })
+      : undefined;
   try {
     const app = await withEnvironment(embedded?.environment() ?? {}, () =>
       NestFactory.create(
@@ -83,6 +110,8 @@ export async function startSampleApp(options: StartSampleAppOptions = {}): Promi
           module: AppModule,
           imports: [
             ...(embedded ? [EmbeddedPathorsModule.forRoot(embedded)] : []),
+            // A handler limited to the support registration needs it: the module comes with its registration.
+            ...(agents.includes(SUPPORT_AGENT) ? [SupportModule] : []),
             // Dead letters exist only with the durable inbox (PATHORS_INBOX=bullmq).
             ...(sampleConfig().inbox ? [DeadLettersModule] : []),
           ],
@@ -101,11 +130,15 @@ export async function startSampleApp(options: StartSampleAppOptions = {}): Promi
     await app.listen(port, host);
     const address = app.getHttpServer().address() as { port: number };
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-    // What a cloud user does once in the dashboard (or with webhook.register): point the agent's webhook at this app.
+    // What a cloud user does once in the dashboard (or with webhook.register): point each agent's webhook at this app.
     if (embedded) {
-      await app.get(PathorsAgentService).setPostSessionWebhook(embedded.webhookFor(`${url}/${WEBHOOK_PATH}`));
+      const clients = app.get(PathorsClients);
+      for (const agent of agents) {
+        const webhook = embedded.project(agent).webhookFor(`${url}/${WEBHOOK_PATHS[agent]}`);
+        await clients.get(agent).agent.setPostSessionWebhook(webhook);
+      }
     }
-    return { app, mode, url, embedded };
+    return { app, mode, url, agents, embedded };
   } catch (error) {
     await embedded?.stop();
     throw error;
@@ -114,20 +147,28 @@ export async function startSampleApp(options: StartSampleAppOptions = {}): Promi
 
 /** The lines `npm start` prints once the app listens. */
 export function describeSampleApp(running: RunningSampleApp): string[] {
-  const { url, mode, embedded } = running;
+  const { url, mode, agents, embedded } = running;
+  const hasSupport = agents.includes(SUPPORT_AGENT);
+  const play = (body: string) =>
+    `curl -X POST ${url}/demo/sessions -H 'content-type: application/json' -d '${body}'`;
   return [
     `Pathors sample app listening on ${url}`,
-    mode === 'embedded'
-      ? `Mode: embedded simulator at ${embedded?.baseUrl} (no Pathors account needed)`
-      : 'Mode: Pathors cloud (PATHORS_API_KEY and PATHORS_PROJECT_ID are set)',
+    embedded
+      ? `Mode: embedded simulators (no Pathors account needed): agent "${FOLLOW_UP_AGENT}" at ` +
+        `${embedded.project(FOLLOW_UP_AGENT).baseUrl}, agent "${SUPPORT_AGENT}" at ${embedded.project(SUPPORT_AGENT).baseUrl}`
+      : `Mode: Pathors cloud (PATHORS_API_KEY and PATHORS_PROJECT_ID are set); support agent ${
+          hasSupport ? 'on (PATHORS_SUPPORT_* are set)' : 'not registered (PATHORS_SUPPORT_* unset)'
+        }`,
     `Event inspector:  ${url}/`,
-    `Webhook endpoint: ${url}/${WEBHOOK_PATH}`,
+    ...agents.map((agent) => `Webhook endpoint: ${url}/${WEBHOOK_PATHS[agent]} (agent "${agent}")`),
     `Stored outcomes:  ${url}/outcomes`,
+    ...(hasSupport ? [`Support tickets:  ${url}/support/tickets`] : []),
     `API docs:         ${url}/docs`,
     `Health:           ${url}/health`,
     ...(mode === 'embedded'
       ? [
-          `Play a call:      curl -X POST ${url}/demo/sessions -H 'content-type: application/json' -d '{"kind":"call"}'`,
+          `Play a call:      ${play('{"kind":"call"}')}`,
+          `Support chat:     ${play('{"kind":"text","agent":"support"}')}`,
         ]
       : []),
   ];

@@ -48,11 +48,25 @@ const waitForRows = (sessionId: string, count: number) =>
     [sessionId, count] as const,
   );
 
-it('shows the deliveries of a session played from the page, live, with status, handlers and dropped duplicates', async () => {
+/** The text of each cell of a row, by column header. */
+async function cellsOf(row: ReturnType<Page['locator']>): Promise<Record<string, string>> {
+  const headers = await page.locator('#deliveries thead th').allTextContents();
+  const cells = await row.locator('td').allTextContents();
+  return Object.fromEntries(headers.map((header, index) => [header, cells[index]]));
+}
+
+it('shows the deliveries of a session played from the page, live, with agent, status, handlers and dropped duplicates', async () => {
   await page.goto(app.url);
   await page.locator('#connection[data-state="live"]').waitFor();
   expect(await page.locator('#mode').textContent()).toBe('Embedded simulator');
-  expect(await page.locator('#webhook-url').textContent()).toBe(`${app.url}/pathors/webhooks`);
+  await page.locator('#webhook-urls code[data-agent="support"]').waitFor();
+  expect(await page.locator('#webhook-urls').textContent()).toBe(
+    `${app.url}/pathors/webhooks (default), ${app.url}/pathors/webhooks/support (support)`,
+  );
+  expect(await page.locator('select[name="agent"] option').allTextContents()).toEqual([
+    'Follow-up agent (default)',
+    'Support agent',
+  ]);
 
   // A text chat first, then a call whose webhooks all arrive twice.
   await page.selectOption('select[name="kind"]', 'text');
@@ -77,10 +91,34 @@ it('shows the deliveries of a session played from the page, live, with status, h
   expect(await original.locator('.handlers li.succeeded .mono').allTextContents()).toEqual([
     'ConversationOutcomesHandler.onSessionFinalized',
   ]);
-  expect(await original.locator('td').nth(6).textContent()).toBe('0');
-  expect(await copy.locator('td').nth(5).textContent()).toBe('none');
-  expect(await copy.locator('td').nth(6).textContent()).toBe('1 dropped');
-  expect(await original.locator('td').nth(3).textContent()).toBe('lifecycle');
+  expect(await cellsOf(original)).toMatchObject({
+    Agent: 'default',
+    Dialect: 'lifecycle',
+    'Duplicates dropped': '0',
+  });
+  expect(await cellsOf(copy)).toMatchObject({ Handlers: 'none', 'Duplicates dropped': '1 dropped' });
+  expect(await rowsOf(textSession).locator('.agent').allTextContents()).toEqual(['default', 'default']);
+});
+
+it("shows a support chat played from the page under the support agent, handled by the support agent's handler", async () => {
+  await page.selectOption('select[name="agent"]', 'support');
+  await page.selectOption('select[name="kind"]', 'text');
+  await page.uncheck('input[name="duplicates"]');
+  const answer = page.waitForResponse('**/demo/sessions');
+  await page.click('#play-form button');
+  const played = (await (await answer).json()) as PlayedDemoSession;
+  expect(played.agent).toBe('support');
+
+  await waitForRows(played.sessionId, 2);
+  const rows = rowsOf(played.sessionId);
+  const agents = await Promise.all((await rows.all()).map((row) => row.getAttribute('data-agent')));
+  expect(agents).toEqual(['support', 'support']);
+  const finalized = rows.and(page.locator('[data-event="session.finalized"]'));
+  expect(await cellsOf(finalized)).toMatchObject({ Agent: 'support', Status: expect.stringMatching(/^200/) });
+  expect(await finalized.locator('.agent[data-agent="support"]').textContent()).toBe('support');
+  expect(await finalized.locator('.handlers li.succeeded .mono').allTextContents()).toEqual([
+    'SupportTicketsHandler.onSessionFinalized',
+  ]);
 });
 
 it('shows a delivery refused for validation errors, with the fields at fault', async () => {

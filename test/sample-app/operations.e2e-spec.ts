@@ -4,8 +4,10 @@ import { Redis } from 'ioredis';
 import { parseDeliveryRecordLine, type PathorsDeliveryRecord } from 'nestjs-pathors';
 import { buildCallEnded, sharedSecretHeaders } from 'nestjs-pathors/testing';
 import type { RunningSampleApp } from '../../sample-app/src/bootstrap.js';
+import { FOLLOW_UP_AGENT } from '../../sample-app/src/config/agents.js';
 import type { PlayedDemoSession } from '../../sample-app/src/embedded/demo-sessions.service.js';
 import type { SessionRecord } from '../../sample-app/src/outcomes/outcomes.repository.js';
+import type { SupportTicket } from '../../sample-app/src/support/support-tickets.repository.js';
 import { deleteKeys, uniquePrefix } from '../delivery/support/delivery-fixtures.js';
 import { bootSampleApp } from './support/sample-app.harness.js';
 
@@ -39,7 +41,7 @@ function postWebhook(running: RunningSampleApp, payload: object) {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      ...sharedSecretHeaders(running.embedded!.environment().PATHORS_WEBHOOK_SECRET),
+      ...sharedSecretHeaders(running.embedded!.project(FOLLOW_UP_AGENT).webhookSecret),
     },
     body: JSON.stringify(payload),
   });
@@ -84,6 +86,29 @@ describe('sample app with SAMPLE_API_KEY and REDIS_URL', () => {
     expect((stored.body as SessionRecord).outcome).toMatchObject({ channel: 'call' });
   });
 
+  it("lets the support agent's webhook through too (webhook.decorators: [Public()]), its endpoints still need the key", async () => {
+    const played = await request(running, '/demo/sessions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
+      body: JSON.stringify({ kind: 'text', agent: 'support' }),
+    });
+    expect(played.status).toBe(200);
+    const { sessionId, deliveries } = played.body as PlayedDemoSession;
+    expect(deliveries.map((delivery) => delivery.status)).toEqual([200, 200]);
+    expect((await request(running, `/support/tickets/${sessionId}`)).status).toBe(401);
+    const ticket = await request(running, `/support/tickets/${sessionId}`, withKey);
+    expect(ticket.body as SupportTicket).toMatchObject({ status: 'closed' });
+    // The support registration's idempotency records live under its own prefix.
+    const [, keys] = await redis.scan(
+      '0',
+      'MATCH',
+      `${KEY_PREFIX}support:pathors:*${sessionId}*`,
+      'COUNT',
+      10_000,
+    );
+    expect(keys.length).toBeGreaterThan(0);
+  });
+
   it('records done events in Redis under its key prefix, and drops a redelivery', async () => {
     const event = buildCallEnded({ callStatus: 'busy', callDuration: 0 });
     expect((await postWebhook(running, event)).body).toEqual({ received: true });
@@ -103,7 +128,7 @@ describe('sample app with SAMPLE_API_KEY and REDIS_URL', () => {
       status: 200,
       body: { status: 'ok', info: { pathors: { status: 'up' } } },
     });
-    running.embedded!.simulator.failNext(1, 401);
+    running.embedded!.project(FOLLOW_UP_AGENT).simulator.failNext(1, 401);
     const down = await request(running, '/health');
     expect(down).toMatchObject({
       status: 503,

@@ -2,11 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildCallEnded, sharedSecretHeaders, PathorsSimulator } from 'nestjs-pathors/testing';
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
-import { sampleAppMode, type RunningSampleApp } from '../../sample-app/src/bootstrap.js';
+import { sampleAgents, sampleAppMode, type RunningSampleApp } from '../../sample-app/src/bootstrap.js';
+import { FOLLOW_UP_AGENT, SUPPORT_AGENT, type SampleAgent } from '../../sample-app/src/config/agents.js';
 import { Database } from '../../sample-app/src/database/database.js';
 import type { PlayedDemoSession } from '../../sample-app/src/embedded/demo-sessions.service.js';
 import type { DeliveryTrace } from '../../sample-app/src/inspector/delivery-trace.types.js';
+import type { InspectorInfo } from '../../sample-app/src/inspector/inspector.controller.js';
 import type { SessionOutcome, SessionRecord } from '../../sample-app/src/outcomes/outcomes.repository.js';
+import type { SupportTicket } from '../../sample-app/src/support/support-tickets.repository.js';
 import { bootSampleApp } from './support/sample-app.harness.js';
 
 /** Booting includes starting PGlite (WebAssembly), which takes a while on a busy machine. */
@@ -28,8 +31,11 @@ function client(running: RunningSampleApp) {
       body: JSON.stringify(body),
     });
   return {
-    play: (kind: 'call' | 'text', options: { duplicates?: boolean; reorder?: boolean } = {}) =>
-      post<PlayedDemoSession>('/demo/sessions', { kind, ...options }),
+    play: (
+      kind: 'call' | 'text',
+      options: { agent?: SampleAgent; duplicates?: boolean; reorder?: boolean } = {},
+    ) => post<PlayedDemoSession>('/demo/sessions', { kind, ...options }),
+    ticket: (sessionId: string) => json<SupportTicket>(`/support/tickets/${encodeURIComponent(sessionId)}`),
     session: (sessionId: string) => json<SessionRecord>(`/outcomes/${encodeURIComponent(sessionId)}`),
     outcomes: (limit: number) => json<SessionOutcome[]>(`/outcomes?limit=${limit}`),
     deliveriesOf: async (sessionId: string) =>
@@ -41,11 +47,15 @@ function client(running: RunningSampleApp) {
   };
 }
 
-/** Rows stored for a session in each outcome table. */
-async function rowCounts(running: RunningSampleApp, sessionId: string): Promise<Record<string, number>> {
+/** Rows stored for a session in each outcome table (`support_tickets` too when asked). */
+async function rowCounts(
+  running: RunningSampleApp,
+  sessionId: string,
+  tables = ['session_outcomes', 'call_results', 'recordings'],
+): Promise<Record<string, number>> {
   const db = running.app.get(Database);
   const counts: Record<string, number> = {};
-  for (const table of ['session_outcomes', 'call_results', 'recordings']) {
+  for (const table of tables) {
     const [row] = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM ${table} WHERE session_id = $1`,
       [sessionId],
@@ -79,15 +89,37 @@ describe('sample app on the embedded simulator, PGlite', () => {
   }, BOOT_TIMEOUT_MS);
   afterAll(async () => running?.app.close());
 
-  it('runs in embedded mode without credentials', () => {
+  it('runs in embedded mode without credentials, a simulated project with its own secret for each agent', async () => {
     expect(running.mode).toBe('embedded');
-    expect(running.embedded?.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(running.agents).toEqual([FOLLOW_UP_AGENT, SUPPORT_AGENT]);
+    const followUp = running.embedded!.project(FOLLOW_UP_AGENT);
+    const support = running.embedded!.project(SUPPORT_AGENT);
+    expect(followUp.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(support.baseUrl).not.toBe(followUp.baseUrl);
+    expect(support.webhookSecret).not.toBe(followUp.webhookSecret);
+    // Each project's agent posts to its own route, with its own secret.
+    expect(followUp.simulator.agentConfig().postSessionWebhook).toMatchObject({
+      url: `${running.url}/pathors/webhooks`,
+      headers: [{ key: 'Authorization', value: `Bearer ${followUp.webhookSecret}` }],
+    });
+    expect(support.simulator.agentConfig().postSessionWebhook).toMatchObject({
+      url: `${running.url}/pathors/webhooks/support`,
+      headers: [{ key: 'Authorization', value: `Bearer ${support.webhookSecret}` }],
+    });
+    expect((await api.json<InspectorInfo>('/inspector/info')).body).toEqual({
+      mode: 'embedded',
+      agents: [
+        { agent: 'default', webhookPath: '/pathors/webhooks' },
+        { agent: 'support', webhookPath: '/pathors/webhooks/support' },
+      ],
+    });
   });
 
   it('records a played call: outcome with call fields, how the call ended, the recording, the CRM contact', async () => {
     const played = await api.play('call');
     expect(played.status).toBe(200);
     const { sessionId, callStatus, callDuration, crmContactId } = played.body;
+    expect(played.body.agent).toBe('default');
     expect(played.body.deliveries.map((d) => [d.event, d.status])).toEqual([
       ['session.ended', 200],
       ['call.ended', 200],
@@ -150,8 +182,8 @@ describe('sample app on the embedded simulator, PGlite', () => {
     });
 
     const traces = await api.deliveriesOf(sessionId);
-    expect(traces.map((t) => [t.event, t.status, t.dialect])).toEqual(
-      deliveries.map((d) => [d.event, d.status, 'lifecycle']),
+    expect(traces.map((t) => [t.registration, t.event, t.status, t.dialect])).toEqual(
+      deliveries.map((d) => ['default', d.event, d.status, 'lifecycle']),
     );
     const finalized = traces.filter((t) => t.event === 'session.finalized');
     expect(finalized[0].handlers).toEqual([
@@ -187,6 +219,102 @@ describe('sample app on the embedded simulator, PGlite', () => {
     expect((await api.session(sessionId)).status).toBe(404);
   });
 
+  it('plays a support chat in the support project: its handler closes the ticket, the inspector names the agent', async () => {
+    const played = await api.play('text', { agent: 'support' });
+    expect(played.status).toBe(200);
+    const { sessionId, crmContactId, issue, resolution } = played.body;
+    expect(played.body.agent).toBe('support');
+    expect(sessionId).toMatch(/^support-/);
+    expect(played.body.deliveries.map((d) => [d.event, d.status])).toEqual([
+      ['session.ended', 200],
+      ['session.finalized', 200],
+    ]);
+    // Opened through the support registration's API, in the support project only.
+    expect(running.embedded!.project(SUPPORT_AGENT).simulator.session(sessionId)?.variables).toMatchObject({
+      crmContactId,
+      issue,
+    });
+    expect(running.embedded!.project(FOLLOW_UP_AGENT).simulator.session(sessionId)).toBeUndefined();
+
+    expect(await api.ticket(sessionId)).toEqual({
+      status: 200,
+      body: expect.objectContaining({
+        sessionId,
+        channel: 'text',
+        crmContactId,
+        issue,
+        status: 'closed',
+        resolution,
+        messagesCount: 4,
+        callDurationSeconds: null,
+      }),
+    });
+    // The follow-up agent's handlers never saw it.
+    expect((await api.session(sessionId)).status).toBe(404);
+
+    const traces = await api.deliveriesOf(sessionId);
+    expect(traces.map((t) => [t.registration, t.event, t.status, t.handlers])).toEqual([
+      [
+        'support',
+        'session.ended',
+        200,
+        [{ handler: 'SessionSummariesHandler.onSessionEnded', status: 'succeeded' }],
+      ],
+      [
+        'support',
+        'session.finalized',
+        200,
+        [{ handler: 'SupportTicketsHandler.onSessionFinalized', status: 'succeeded', result: 'recorded' }],
+      ],
+    ]);
+  });
+
+  it('records a duplicated support call once, as a ticket, and none of its events as a follow-up outcome', async () => {
+    const played = await api.play('call', { agent: 'support', duplicates: true });
+    expect(played.status).toBe(200);
+    const { sessionId, deliveries } = played.body;
+    expect(deliveries).toHaveLength(8);
+    expect(deliveries.every((d) => d.status !== null && d.status < 300)).toBe(true);
+    expect(
+      await rowCounts(running, sessionId, [
+        'support_tickets',
+        'session_outcomes',
+        'call_results',
+        'recordings',
+      ]),
+    ).toEqual({ support_tickets: 1, session_outcomes: 0, call_results: 0, recordings: 0 });
+    expect((await api.ticket(sessionId)).body).toMatchObject({
+      channel: 'call',
+      status: 'closed',
+      callDurationSeconds: played.body.callDuration,
+    });
+
+    const finalized = (await api.deliveriesOf(sessionId)).filter((t) => t.event === 'session.finalized');
+    expect(finalized.map((t) => [t.registration, t.duplicatesDropped])).toEqual([
+      ['support', 0],
+      ['support', 1],
+    ]);
+    // No handler of the app listens to the support agent's call.ended: 202, as the module answers an unwanted event.
+    const callEnded = (await api.deliveriesOf(sessionId)).filter((t) => t.event === 'call.ended');
+    expect(callEnded[0]).toMatchObject({ registration: 'support', status: 202, handlers: [] });
+  });
+
+  it("refuses the follow-up agent's secret on the support webhook, and the inspector lists the 401 under support", async () => {
+    const followUpSecret = running.embedded!.project(FOLLOW_UP_AGENT).webhookSecret;
+    const supportSecret = running.embedded!.project(SUPPORT_AGENT).webhookSecret;
+    const sessionId = randomUUID();
+    const event = buildCallEnded({ sessionId, callStatus: 'busy', callDuration: 0 });
+    const refused = await api.post('/pathors/webhooks/support', event, sharedSecretHeaders(followUpSecret));
+    expect(refused.status).toBe(401);
+    const accepted = await api.post('/pathors/webhooks/support', event, sharedSecretHeaders(supportSecret));
+    expect(accepted.status).toBe(202);
+
+    expect((await api.deliveriesOf(sessionId)).map((t) => [t.registration, t.status])).toEqual([
+      ['support', 401],
+      ['support', 202],
+    ]);
+  });
+
   it('queues a follow-up call with the contact as a dynamic variable, masks the number, and passes on a 409', async () => {
     const request = { crmContactId: 'crm-55', toNumber: '+14155550199' };
     const queued = await api.post<{ queued: boolean; toNumber: string }>('/follow-ups/calls', request);
@@ -218,7 +346,8 @@ describe('sample app on the embedded simulator, PGlite', () => {
 
   it('refuses a follow-up call to a number that is not E.164, naming the field, before calling Pathors', async () => {
     const outboundCalls = () =>
-      running.embedded!.simulator.requestsMatching({ path: '/v1/calls/outbound' }).length;
+      running.embedded!.project(FOLLOW_UP_AGENT).simulator.requestsMatching({ path: '/v1/calls/outbound' })
+        .length;
     const callsBefore = outboundCalls();
     expect(callsBefore).toBeGreaterThan(0); // the calls of the tests above were counted
     const answer = await api.post<{ message: string[] }>('/follow-ups/calls', {
@@ -303,9 +432,83 @@ describe('sample app in cloud mode', () => {
         expect(started.status).toBe(201);
         expect(cloud.session(started.body.sessionId)?.variables).toMatchObject({ crmContactId: 'crm-7' });
         expect((await api.post('/demo/sessions', { kind: 'call' })).status).toBe(404);
+        // Without PATHORS_SUPPORT_*, the support agent is not registered: no route, no endpoints.
+        expect(running.agents).toEqual(['default']);
+        expect((await api.json('/support/tickets')).status).toBe(404);
+        expect((await api.post('/pathors/webhooks/support', buildCallEnded())).status).toBe(404);
+        expect((await api.json<InspectorInfo>('/inspector/info')).body.agents).toEqual([
+          { agent: 'default', webhookPath: '/pathors/webhooks' },
+        ]);
       } finally {
         await running.app.close();
         await cloud.stop();
+      }
+    },
+    BOOT_TIMEOUT_MS,
+  );
+
+  it(
+    'registers the support agent from PATHORS_SUPPORT_*: its own project, key and webhook secret',
+    async () => {
+      const followUpCloud = new PathorsSimulator();
+      const supportCloud = new PathorsSimulator({
+        apiKey: 'dk_support_cloud',
+        projectId: 'proj_support_cloud',
+      });
+      await Promise.all([followUpCloud.start(), supportCloud.start()]);
+      const running = await bootSampleApp({
+        PATHORS_API_KEY: followUpCloud.apiKey,
+        PATHORS_PROJECT_ID: followUpCloud.projectId,
+        PATHORS_BASE_URL: followUpCloud.url,
+        PATHORS_WEBHOOK_SECRET: 'cloud-secret',
+        PATHORS_SUPPORT_API_KEY: supportCloud.apiKey,
+        PATHORS_SUPPORT_PROJECT_ID: supportCloud.projectId,
+        PATHORS_SUPPORT_BASE_URL: supportCloud.url,
+        PATHORS_SUPPORT_WEBHOOK_SECRET: 'support-cloud-secret',
+        DATABASE_URL: databaseUrl,
+      });
+      try {
+        expect(running.agents).toEqual(['default', 'support']);
+        const api = client(running);
+        const opened = await api.post<{ sessionId: string }>('/support/conversations', {
+          crmContactId: 'crm-8',
+          issue: 'refund not received',
+        });
+        expect(opened.status).toBe(201);
+        expect(supportCloud.session(opened.body.sessionId)?.variables).toMatchObject({
+          crmContactId: 'crm-8',
+          issue: 'refund not received',
+        });
+        expect(followUpCloud.session(opened.body.sessionId)).toBeUndefined();
+        expect((await api.ticket(opened.body.sessionId)).body).toMatchObject({
+          status: 'open',
+          resolution: null,
+        });
+
+        // The support agent's session, played by its project to the support route with the support secret.
+        const played = await supportCloud.playSession({
+          sessionId: opened.body.sessionId,
+          extractedVariables: { resolution: 'resolved' },
+          delivery: {
+            target: `${running.url}/pathors/webhooks/support`,
+            headers: sharedSecretHeaders('support-cloud-secret'),
+          },
+        });
+        expect(played.deliveries.map((d) => d.status)).toEqual([200, 200]);
+        expect((await api.ticket(opened.body.sessionId)).body).toMatchObject({
+          status: 'closed',
+          resolution: 'resolved',
+          crmContactId: 'crm-8',
+        });
+        const withFollowUpSecret = await api.post(
+          '/pathors/webhooks/support',
+          buildCallEnded(),
+          sharedSecretHeaders('cloud-secret'),
+        );
+        expect(withFollowUpSecret.status).toBe(401);
+      } finally {
+        await running.app.close();
+        await Promise.all([followUpCloud.stop(), supportCloud.stop()]);
       }
     },
     BOOT_TIMEOUT_MS,
@@ -316,5 +519,13 @@ describe('sample app in cloud mode', () => {
       /Set both PATHORS_API_KEY and PATHORS_PROJECT_ID/,
     );
     expect(sampleAppMode({})).toBe('embedded');
+  });
+
+  it('refuses half of the support agent, and registers it on the simulator whatever the shell says', () => {
+    expect(() => sampleAgents({ PATHORS_SUPPORT_PROJECT_ID: 'proj_support' }, 'cloud')).toThrow(
+      'Set both PATHORS_SUPPORT_API_KEY and PATHORS_SUPPORT_PROJECT_ID to add the support agent (only the project is set)',
+    );
+    expect(sampleAgents({}, 'cloud')).toEqual(['default']);
+    expect(sampleAgents({}, 'embedded')).toEqual(['default', 'support']);
   });
 });

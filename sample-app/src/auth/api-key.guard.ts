@@ -5,13 +5,11 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
-import { PATH_METADATA } from '@nestjs/common/constants.js';
 import type { ConfigType } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import { isPathorsContext } from 'nestjs-pathors';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { WEBHOOK_PATH } from '../config/pathors.config.js';
 import { sampleConfig } from '../config/sample.config.js';
 import { Public } from './public.decorator.js';
 
@@ -25,9 +23,10 @@ const sha256 = (value: string): Buffer => createHash('sha256').update(value).dig
 
 /**
  * The app-wide guard of the sample's own REST endpoints: with `SAMPLE_API_KEY` set, a request needs it in the
- * `x-api-key` header (401 otherwise); unset, every request is allowed. It lets through the Pathors webhook route,
- * which `PathorsModule` authenticates with the webhook secret, routes marked {@link Public}, and steps aside for
- * `@OnPathorsEvent` handlers, which run in a `pathors` execution context where global guards apply too.
+ * `x-api-key` header (401 otherwise); unset, every request is allowed. It lets through routes marked {@link Public}:
+ * the health check, and each agent's webhook route (`webhook.decorators: [Public()]` on its `PathorsModule`
+ * registration, which authenticates it with that agent's webhook secret). It steps aside for `@OnPathorsEvent`
+ * handlers, which run in a `pathors` execution context where global guards apply too.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -47,13 +46,9 @@ export class ApiKeyGuard implements CanActivate {
     return this.isAuthorised(context.switchToHttp().getRequest<Request>());
   }
 
-  /** The webhook controller (mounted at the webhook path by `PathorsModule`) and routes marked `@Public()`. */
+  /** Routes marked `@Public()`, on the handler or its controller (the webhook controllers are marked on the class). */
   private isOpenRoute(context: ExecutionContext): boolean {
-    const isWebhook = Reflect.getMetadata(PATH_METADATA, context.getClass()) === WEBHOOK_PATH;
-    return (
-      isWebhook ||
-      this.reflector.getAllAndOverride(Public, [context.getHandler(), context.getClass()]) === true
-    );
+    return this.reflector.getAllAndOverride(Public, [context.getHandler(), context.getClass()]) === true;
   }
 
   private isAuthorised(request: Request): boolean {

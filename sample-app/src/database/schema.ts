@@ -1,6 +1,7 @@
 /**
  * The sample app's tables. Every outcome table has a natural unique key, so a webhook delivered twice is stored once:
- * the repositories insert with `ON CONFLICT DO NOTHING` and report the duplicate instead of writing it again.
+ * the repositories insert with `ON CONFLICT DO NOTHING` (a support ticket: update only while it is open) and report
+ * the duplicate instead of writing it again.
  */
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS follow_ups (
@@ -40,5 +41,17 @@ CREATE TABLE IF NOT EXISTS recordings (
   ready_at       TIMESTAMPTZ NOT NULL,
   recorded_at    TIMESTAMPTZ NOT NULL DEFAULT now(),
   PRIMARY KEY (session_id, succeeded)
+);
+
+CREATE TABLE IF NOT EXISTS support_tickets (
+  session_id             TEXT PRIMARY KEY,
+  channel                TEXT NOT NULL CHECK (channel IN ('call', 'text')),
+  crm_contact_id         TEXT,
+  issue                  TEXT,
+  resolution             TEXT,
+  messages_count         INTEGER,
+  call_duration_seconds  DOUBLE PRECISION,
+  opened_at              TIMESTAMPTZ NOT NULL DEFAULT now(),
+  closed_at              TIMESTAMPTZ
 );
 `;

@@ -10,8 +10,9 @@ export class DemoSessionsController {
   constructor(private readonly demo: DemoSessions) {}
 
   /**
-   * `POST /demo/sessions` `{ kind: 'call' | 'text', duplicates?, reorder? }`: starts a follow-up through the API and
-   * has the simulator play the conversation to its end; answers once its webhooks were delivered back to this app.
+   * `POST /demo/sessions` `{ kind: 'call' | 'text', agent?: 'default' | 'support', duplicates?, reorder? }`: starts a
+   * conversation with the agent (a follow-up by default) and has its simulator play it to the end; answers once its
+   * webhooks were delivered back to this app.
    */
   @Post('sessions')
   @HttpCode(HttpStatus.OK)

@@ -8,6 +8,8 @@ const KEPT_TRACES = 100;
 
 /** A delivery being handled: filled in around the webhook route and around each handler, published when answered. */
 export class OpenTrace {
+  /** The registration of the webhook route; each handler's `PathorsDelivery.registration` confirms it. */
+  registration: string;
   event?: string;
   sessionId?: string;
   dialect?: 'lifecycle' | 'platform';
@@ -17,8 +19,12 @@ export class OpenTrace {
   readonly startedAt = performance.now();
   readonly receivedAt = new Date().toISOString();
 
-  /** Reads what the raw body says, so even a refused request (401, 400) shows its event and session. */
-  constructor(body: unknown) {
+  /**
+   * Starts the trace of a request to `registration`'s webhook route, reading what the raw body says, so even a refused
+   * request (401, 400) shows its event and session.
+   */
+  constructor(registration: string, body: unknown) {
+    this.registration = registration;
     if (typeof body !== 'object' || body === null) return;
     const fields = body as Record<string, unknown>;
     const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 200) : undefined);
@@ -64,6 +70,7 @@ export class DeliveryInspector {
     const finished: DeliveryTrace = {
       id: ++this.sequence,
       receivedAt: trace.receivedAt,
+      registration: trace.registration,
       event: trace.event,
       sessionId: trace.sessionId,
       dialect: trace.dialect,

@@ -6,10 +6,11 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { EVENT_LISTENER_METADATA } from '@nestjs/event-emitter';
 import { PathorsDelivery, isPathorsContext } from 'nestjs-pathors';
 import { catchError, tap, throwError, type Observable } from 'rxjs';
-import { WEBHOOK_PATH } from '../config/pathors.config.js';
+import { AgentWebhook } from '../config/agents.js';
 import { DeliveryInspector, OpenTrace } from './delivery-inspector.service.js';
 import type { ValidationIssue } from './delivery-trace.types.js';
 
@@ -33,24 +34,27 @@ function handlerIdOf(context: ExecutionContext): string {
 }
 
 /**
- * Feeds the inspector without touching the library, as an app-wide interceptor. Around the webhook route it opens a
- * trace and records the status answered (and the validation issues of a 400). Around each `@OnPathorsEvent` handler
- * (context type `pathors`, global interceptors apply there too) it records the handler, its outcome and what the
- * event's {@link PathorsDelivery} says: name, dialect, session.
+ * Feeds the inspector without touching the library, as an app-wide interceptor. Around each agent's webhook route (its
+ * controller marked `AgentWebhook(agent)` through `webhook.decorators`) it opens a trace and records the status
+ * answered (and the validation issues of a 400). Around each `@OnPathorsEvent` handler (context type `pathors`, global
+ * interceptors apply there too) it records the handler, its outcome and what the event's {@link PathorsDelivery} says:
+ * registration, name, dialect, session.
  */
 @Injectable()
 export class DeliveryTraceInterceptor implements NestInterceptor {
-  private readonly webhookPath = `/${WEBHOOK_PATH}`;
-
-  constructor(private readonly inspector: DeliveryInspector) {}
+  constructor(
+    private readonly inspector: DeliveryInspector,
+    private readonly reflector: Reflector,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (isPathorsContext(context)) return this.traceHandler(context, next);
     if (context.getType() !== 'http') return next.handle();
-    const request = context.switchToHttp().getRequest<{ url: string; body?: unknown }>();
-    if (new URL(request.url, 'http://localhost').pathname !== this.webhookPath) return next.handle();
+    const agent = this.reflector.get(AgentWebhook, context.getClass());
+    if (agent === undefined) return next.handle();
 
-    const trace = new OpenTrace(request.body);
+    const request = context.switchToHttp().getRequest<{ body?: unknown }>();
+    const trace = new OpenTrace(agent, request.body);
     const response = context.switchToHttp().getResponse<{ statusCode: number }>();
     return this.inspector
       .track(trace, () => next.handle())
@@ -69,6 +73,7 @@ export class DeliveryTraceInterceptor implements NestInterceptor {
     if (!trace) return next.handle();
     const delivery: unknown = context.getArgByIndex(1);
     if (delivery instanceof PathorsDelivery) {
+      trace.registration = delivery.registration;
       trace.event = delivery.eventName;
       trace.dialect = delivery.dialect;
       trace.sessionId = delivery.sessionId;

@@ -18,6 +18,11 @@ export interface DeliveryTrace {
   /** Sequence number, increasing. */
   readonly id: number;
   readonly receivedAt: string;
+  /**
+   * The agent whose webhook received the request: its `PathorsModule` registration (`default`, `support`), as the
+   * handlers' `PathorsDelivery.registration` says; for a request refused before any handler ran, the route's.
+   */
+  readonly registration: string;
   /** The event name, when the body had one. */
   readonly event?: string;
   readonly sessionId?: string;

@@ -1,7 +1,8 @@
 import { Controller, Get, Header, NotFoundException, Optional, Sse, type MessageEvent } from '@nestjs/common';
+import { DiscoveryService, Reflector } from '@nestjs/core';
 import { readFile } from 'node:fs/promises';
 import { map, type Observable } from 'rxjs';
-import { WEBHOOK_PATH } from '../config/pathors.config.js';
+import { AgentWebhook, WEBHOOK_PATHS, type SampleAgent } from '../config/agents.js';
 import { EmbeddedPathors } from '../embedded/embedded-pathors.js';
 import { DeliveryInspector } from './delivery-inspector.service.js';
 import type { DeliveryTrace } from './delivery-trace.types.js';
@@ -13,12 +14,20 @@ const ASSETS = {
   script: new URL('./client/inspector.client.js', import.meta.url),
 };
 
+/** One agent whose webhook the inspector traces. */
+export interface InspectedAgent {
+  /** Its `PathorsModule` registration, as the deliveries' `registration` names it. */
+  readonly agent: SampleAgent;
+  /** The webhook route its Pathors project posts to, below the app's origin. */
+  readonly webhookPath: string;
+}
+
 /** What the page shows in its header. */
 export interface InspectorInfo {
-  /** `embedded`: the in-process simulator plays sessions; `cloud`: the real Pathors API. */
+  /** `embedded`: the in-process simulators play sessions; `cloud`: the real Pathors API. */
   readonly mode: 'embedded' | 'cloud';
-  /** The webhook route Pathors posts to, below the app's origin. */
-  readonly webhookPath: string;
+  /** The agents registered, in registration order. */
+  readonly agents: readonly InspectedAgent[];
 }
 
 /** The event inspector: a page at `/` that lists recent webhook deliveries live, over server-sent events. */
@@ -28,6 +37,8 @@ export class InspectorController {
 
   constructor(
     private readonly inspector: DeliveryInspector,
+    private readonly discovery: DiscoveryService,
+    private readonly reflector: Reflector,
     @Optional() private readonly embedded?: EmbeddedPathors,
   ) {}
 
@@ -49,10 +60,10 @@ export class InspectorController {
     return this.asset(ASSETS.script);
   }
 
-  /** `GET /inspector/info`: the mode and webhook route, for the page header. */
+  /** `GET /inspector/info`: the mode and the agents' webhook routes, for the page header and the player. */
   @Get('inspector/info')
   info(): InspectorInfo {
-    return { mode: this.embedded ? 'embedded' : 'cloud', webhookPath: `/${WEBHOOK_PATH}` };
+    return { mode: this.embedded ? 'embedded' : 'cloud', agents: this.agents() };
   }
 
   /** `GET /inspector/deliveries`: the recent deliveries, oldest first. */
@@ -65,6 +76,14 @@ export class InspectorController {
   @Sse('inspector/stream')
   stream(): Observable<MessageEvent> {
     return this.inspector.stream().pipe(map((trace) => ({ id: String(trace.id), data: trace })));
+  }
+
+  /** The agents whose webhook controllers are mounted: those marked `AgentWebhook(agent)` by their registration. */
+  private agents(): InspectedAgent[] {
+    return this.discovery.getControllers().flatMap(({ metatype }) => {
+      const agent = metatype ? this.reflector.get(AgentWebhook, metatype) : undefined;
+      return agent === undefined ? [] : [{ agent, webhookPath: `/${WEBHOOK_PATHS[agent]}` }];
+    });
   }
 
   private asset(url: URL): Promise<string> {

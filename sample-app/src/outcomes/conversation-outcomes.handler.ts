@@ -5,11 +5,14 @@ import {
   type RecordingReadyEvent,
   type SessionFinalizedEvent,
 } from 'nestjs-pathors';
+import { FOLLOW_UP_AGENT } from '../config/agents.js';
 import { OutcomesRepository, type WriteResult } from './outcomes.repository.js';
 
 /**
- * Records what Pathors reports when a conversation ends. Each write is idempotent (a unique key per event), so a
- * redelivered webhook is answered 200 without writing twice; the returned {@link WriteResult} shows up in the inspector.
+ * Records what Pathors reports when a follow-up conversation ends: the follow-up agent's events only
+ * (`registration: 'default'`; the support agent's close tickets instead). Each write is idempotent (a unique key per
+ * event), so a redelivered webhook is answered 200 without writing twice; the returned {@link WriteResult} shows up in
+ * the inspector.
  */
 @Injectable()
 export class ConversationOutcomesHandler {
@@ -17,7 +20,7 @@ export class ConversationOutcomesHandler {
 
   constructor(private readonly outcomes: OutcomesRepository) {}
 
-  @OnPathorsEvent('session.finalized')
+  @OnPathorsEvent('session.finalized', { registration: FOLLOW_UP_AGENT })
   async onSessionFinalized(event: SessionFinalizedEvent): Promise<WriteResult> {
     const result = await this.outcomes.recordFinalized(event);
     if (event.isCall()) {
@@ -32,12 +35,12 @@ export class ConversationOutcomesHandler {
     return result;
   }
 
-  @OnPathorsEvent('call.ended')
+  @OnPathorsEvent('call.ended', { registration: FOLLOW_UP_AGENT })
   async onCallEnded(event: CallEndedEvent): Promise<WriteResult> {
     return this.outcomes.recordCallEnded(event);
   }
 
-  @OnPathorsEvent('recording.ready')
+  @OnPathorsEvent('recording.ready', { registration: FOLLOW_UP_AGENT })
   async onRecordingReady(event: RecordingReadyEvent): Promise<WriteResult> {
     if (!event.hasRecording()) this.logger.warn(`Recording of call ${event.sessionId} failed`);
     return this.outcomes.recordRecording(event);

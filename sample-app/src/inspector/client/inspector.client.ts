@@ -8,6 +8,12 @@ import type { DeliveryTrace } from '../delivery-trace.types.js';
 
 const MAX_ROWS = 100;
 
+/** How the player names each agent; an agent without a label shows its registration name. */
+const AGENT_LABELS: Readonly<Record<string, string>> = {
+  default: 'Follow-up agent (default)',
+  support: 'Support agent',
+};
+
 const element = <T extends HTMLElement>(selector: string): T => {
   const found = document.querySelector<T>(selector);
   if (!found) throw new Error(`Inspector page lacks ${selector}`);
@@ -65,9 +71,19 @@ function issuesCell(trace: DeliveryTrace): HTMLElement {
   return list;
 }
 
+/** The registration that received the delivery, as a badge. */
+function agentCell(trace: DeliveryTrace): HTMLElement {
+  const cell = make('td', undefined, 'nowrap');
+  const badge = make('span', trace.registration, 'agent');
+  badge.dataset.agent = trace.registration;
+  cell.append(badge);
+  return cell;
+}
+
 function row(trace: DeliveryTrace): HTMLTableRowElement {
   const tr = document.createElement('tr');
   tr.className = 'fresh';
+  tr.dataset.agent = trace.registration;
   tr.dataset.event = trace.event ?? '';
   tr.dataset.session = trace.sessionId ?? '';
   tr.dataset.status = String(trace.status);
@@ -90,6 +106,7 @@ function row(trace: DeliveryTrace): HTMLTableRowElement {
   issues.append(issuesCell(trace));
   tr.append(
     make('td', clockTime(trace.receivedAt), 'mono nowrap'),
+    agentCell(trace),
     make('td', trace.event ?? '(none)', 'mono nowrap'),
     session,
     make('td', trace.dialect ?? '—'),
@@ -130,7 +147,21 @@ function connect(): void {
 async function showInfo(): Promise<void> {
   const info = (await (await fetch('/inspector/info')).json()) as InspectorInfo;
   element('#mode').textContent = info.mode === 'embedded' ? 'Embedded simulator' : 'Pathors cloud';
-  element('#webhook-url').textContent = `${location.origin}${info.webhookPath}`;
+  const urls = element('#webhook-urls');
+  urls.replaceChildren();
+  info.agents.forEach(({ agent, webhookPath }, index) => {
+    const url = make('code', `${location.origin}${webhookPath}`);
+    url.dataset.agent = agent;
+    urls.append(...(index > 0 ? [', '] : []), url, ` (${agent})`);
+  });
+  const agents = element<HTMLSelectElement>('select[name="agent"]');
+  agents.replaceChildren(
+    ...info.agents.map(({ agent }) => {
+      const option = make('option', AGENT_LABELS[agent] ?? agent) as HTMLOptionElement;
+      option.value = agent;
+      return option;
+    }),
+  );
   element('#player').hidden = info.mode !== 'embedded';
 }
 
@@ -143,6 +174,7 @@ function wirePlayer(): void {
     if (button) button.disabled = true;
     const fields = new FormData(form);
     const request = {
+      agent: fields.get('agent'),
       kind: fields.get('kind'),
       duplicates: fields.get('duplicates') === 'on',
       reorder: fields.get('reorder') === 'on',
