@@ -303,7 +303,7 @@ describe.each(SETUPS)('an app $name', (setup) => {
 
   it('answers 400 naming the field for an invalid top-level field and an invalid nested timestamp', async () => {
     const handledBefore = ((await (await fetch(`${url}/received`)).json()) as ReceivedEvent[]).length;
-    const badStatus = await post(url, 'lifecycle', { ...buildCallEnded(), callStatus: 'hungUp' });
+    const badStatus = await post(url, 'lifecycle', { ...buildCallEnded(), callStatus: 42 });
     expect(badStatus.status).toBe(400);
     expect(((await badStatus.json()) as { issues: Array<{ path: string }> }).issues).toEqual([
       { path: 'callStatus', reason: expect.any(String) },

@@ -16,7 +16,9 @@ export const openTelemetryApi: OpenTelemetryApiModule | undefined = loadOptional
 
 function loadOptionalApi(): OpenTelemetryApiModule | undefined {
   try {
-    return createRequire(import.meta.url)('@opentelemetry/api') as OpenTelemetryApiModule;
+    // A bundler that turns the package into CommonJS leaves import.meta.url undefined: resolve from the app's folder.
+    const from = typeof import.meta.url === 'string' ? import.meta.url : `${process.cwd()}/`;
+    return createRequire(from)('@opentelemetry/api') as OpenTelemetryApiModule;
   } catch (error) {
     // Only a missing peer means "no telemetry"; a broken installation must not be hidden.
     if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined;
