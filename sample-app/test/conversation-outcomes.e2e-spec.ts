@@ -12,20 +12,9 @@ import {
   deliverSession,
 } from 'nestjs-pathors/testing';
 import { Database } from '../src/database/database.js';
-import { PgliteDatabase } from '../src/database/pglite.database.js';
-import { SCHEMA } from '../src/database/schema.js';
+import { BOOT_TIMEOUT_MS, inMemoryDatabase } from './support/in-memory-database.js';
 import { ConversationOutcomesHandler } from '../src/outcomes/conversation-outcomes.handler.js';
 import { OutcomesRepository } from '../src/outcomes/outcomes.repository.js';
-
-/** PGlite (WebAssembly) takes a few seconds to start on a busy machine. */
-const BOOT_TIMEOUT_MS = 60_000;
-
-/** An in-memory PGlite database with the app's tables. */
-async function inMemoryDatabase(): Promise<Database> {
-  const database = await PgliteDatabase.open();
-  await database.exec(SCHEMA);
-  return database;
-}
 
 describe('ConversationOutcomesHandler', () => {
   let app: INestApplication;

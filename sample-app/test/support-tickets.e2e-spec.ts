@@ -12,22 +12,11 @@ import {
 } from 'nestjs-pathors/testing';
 import { SUPPORT_AGENT } from '../src/config/agents.js';
 import { Database } from '../src/database/database.js';
-import { PgliteDatabase } from '../src/database/pglite.database.js';
-import { SCHEMA } from '../src/database/schema.js';
+import { BOOT_TIMEOUT_MS, inMemoryDatabase } from './support/in-memory-database.js';
 import { ConversationOutcomesHandler } from '../src/outcomes/conversation-outcomes.handler.js';
 import { OutcomesRepository } from '../src/outcomes/outcomes.repository.js';
 import { SupportTicketsHandler } from '../src/support/support-tickets.handler.js';
 import { SupportTicketsRepository } from '../src/support/support-tickets.repository.js';
-
-/** PGlite (WebAssembly) takes a few seconds to start on a busy machine. */
-const BOOT_TIMEOUT_MS = 60_000;
-
-/** An in-memory PGlite database with the app's tables. */
-async function inMemoryDatabase(): Promise<Database> {
-  const database = await PgliteDatabase.open();
-  await database.exec(SCHEMA);
-  return database;
-}
 
 describe('SupportTicketsHandler beside the follow-up outcome handlers', () => {
   let app: INestApplication;

@@ -1,5 +1,33 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { createInterface } from 'node:readline';
+
+/** Runs a command to its end; rejects with its output when it fails. */
+export const run = promisify(execFile);
+/** The repository's root. */
+export const ROOT = join(import.meta.dirname, '../..');
+/** The package's folder (its `dist` is what the consumer apps use). */
+export const PACKAGE_DIR = join(ROOT, 'libs/pathors');
+/** The repository's TypeScript compiler. */
+export const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
+
+/** The tsconfig of a consumer app: a plain NodeNext Nest app compiling `src` to `dist`. */
+export const CONSUMER_TSCONFIG = {
+  compilerOptions: {
+    target: 'ES2022',
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    strict: true,
+    experimentalDecorators: true,
+    emitDecoratorMetadata: true,
+    skipLibCheck: true,
+    types: ['node'],
+    rootDir: 'src',
+    outDir: 'dist',
+  },
+  include: ['src'],
+};
 
 /** How to start an app: the Node arguments (flags, then the script), its folder and the variables it reads. */
 export interface AppProcessOptions {

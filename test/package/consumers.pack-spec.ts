@@ -1,6 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildCallEnded, sharedSecretHeaders } from 'nestjs-pathors/testing';
-import { execFile } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -12,8 +11,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { AppProcess } from './app-process.js';
+import { AppProcess, CONSUMER_TSCONFIG, PACKAGE_DIR, TSC, run } from './app-process.js';
 
 /**
  * The newcomer test: the packed tarball installed into fresh apps outside the monorepo, one ESM on NestJS 12 and one
@@ -21,11 +19,7 @@ import { AppProcess } from './app-process.js';
  * event. Run with `npm run test:consumers` (it builds first). The app folders are kept in the temp dir and reused, so
  * only the first run pays for the npm install.
  */
-const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, '../..');
-const PACKAGE_DIR = join(ROOT, 'libs/pathors');
 const APP_SOURCE = join(import.meta.dirname, 'consumer-app/main.ts');
-const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 const SECRET = 'consumer-secret-2b7e151628aed2a6';
 const INSTALL_TIMEOUT_MS = 150_000;
 
@@ -63,22 +57,6 @@ const CONSUMERS: readonly Consumer[] = [
   },
 ];
 
-const TSCONFIG = {
-  compilerOptions: {
-    target: 'ES2022',
-    module: 'nodenext',
-    moduleResolution: 'nodenext',
-    strict: true,
-    experimentalDecorators: true,
-    emitDecoratorMetadata: true,
-    skipLibCheck: true,
-    types: ['node'],
-    rootDir: 'src',
-    outDir: 'dist',
-  },
-  include: ['src'],
-};
-
 let tarball: string;
 let packDir: string;
 
@@ -113,7 +91,7 @@ async function prepare(consumer: Consumer): Promise<string> {
     devDependencies: { '@types/node': '^20.0.0' },
   };
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  writeFileSync(join(dir, 'tsconfig.json'), `${JSON.stringify(TSCONFIG, null, 2)}\n`);
+  writeFileSync(join(dir, 'tsconfig.json'), `${JSON.stringify(CONSUMER_TSCONFIG, null, 2)}\n`);
   await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
     cwd: dir,
     timeout: INSTALL_TIMEOUT_MS,

@@ -10,7 +10,6 @@ import {
   standardWebhookHeaders,
   type PathorsPayload,
 } from 'nestjs-pathors/testing';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   copyFileSync,
@@ -22,8 +21,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { AppProcess } from './app-process.js';
+import { AppProcess, CONSUMER_TSCONFIG, PACKAGE_DIR, ROOT, TSC, run } from './app-process.js';
 import type { AppFacts, ReceivedEvent } from './every-event-app/main.js';
 
 /**
@@ -33,33 +31,13 @@ import type { AppFacts, ReceivedEvent } from './every-event-app/main.js';
  * event must be answered 200 and reach its handler as an instance of its class, timestamps as Dates, nested blocks as
  * their classes; invalid events must still be answered 400. Run with `npm run test:consumers` (it builds first).
  */
-const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, '../..');
-const PACKAGE_DIR = join(ROOT, 'libs/pathors');
 const APP_DIR = join(ROOT, 'test-artifacts/event-setups-app');
-const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 const ESBUILD = join(ROOT, 'node_modules/.bin/esbuild');
 const SECRET = randomBytes(16).toString('hex');
 const SIGNING_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 
 /** Nest's lazy imports of packages the app does not install; esbuild cannot resolve them, so they stay imports. */
 const EXTERNAL = ['@nestjs/microservices', '@nestjs/microservices/*', '@nestjs/websockets/*'];
-
-const TSCONFIG = {
-  compilerOptions: {
-    target: 'ES2022',
-    module: 'nodenext',
-    moduleResolution: 'nodenext',
-    strict: true,
-    experimentalDecorators: true,
-    emitDecoratorMetadata: true,
-    skipLibCheck: true,
-    types: ['node'],
-    rootDir: 'src',
-    outDir: 'dist',
-  },
-  include: ['src'],
-};
 
 /** What a handler must receive: the instance's class, its timestamp fields, its nested blocks' classes. */
 interface Shape {
@@ -238,7 +216,7 @@ beforeAll(async () => {
   symlinkSync(PACKAGE_DIR, join(APP_DIR, 'node_modules/nestjs-pathors'), 'dir');
   copyFileSync(join(import.meta.dirname, 'every-event-app/main.ts'), join(APP_DIR, 'src/main.ts'));
   writeFileSync(join(APP_DIR, 'package.json'), '{ "private": true, "type": "module" }\n');
-  writeFileSync(join(APP_DIR, 'tsconfig.json'), `${JSON.stringify(TSCONFIG, null, 2)}\n`);
+  writeFileSync(join(APP_DIR, 'tsconfig.json'), `${JSON.stringify(CONSUMER_TSCONFIG, null, 2)}\n`);
   await run(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd: APP_DIR });
 }, 60_000);
 afterAll(() => rmSync(APP_DIR, { recursive: true, force: true }));

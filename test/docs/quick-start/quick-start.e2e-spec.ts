@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplication, Type } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import type { INestApplication } from '@nestjs/common';
 import { buildCallEnded } from 'nestjs-pathors/testing';
 import request from 'supertest';
-import { ContextLogger } from '../context-logger.js';
+import { bootDocsApp, ContextLogger } from '../docs-app.js';
 
 /** The secret the quick start reads from `PATHORS_WEBHOOK_SECRET`. */
 const SECRET = 'quick-start-secret';
@@ -13,18 +12,12 @@ describe("the README's quick start", () => {
   const logger = new ContextLogger();
   const handlerLines = () => logger.of('CallOutcomesHandler');
 
+  let close: () => Promise<void>;
+
   beforeAll(async () => {
-    // The quick start reads its options from the environment when its module is loaded.
-    process.env.PATHORS_WEBHOOK_SECRET = SECRET;
-    const { AppModule } = (await import('./app.module.js')) as { AppModule: Type };
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    app = moduleRef.createNestApplication({ logger });
-    await app.init();
+    ({ app, close } = await bootDocsApp('quick-start', { PATHORS_WEBHOOK_SECRET: SECRET }, logger));
   });
-  afterAll(async () => {
-    await app?.close();
-    delete process.env.PATHORS_WEBHOOK_SECRET;
-  });
+  afterAll(() => close?.());
 
   it('refuses a call.ended without the secret, before the handler', async () => {
     const event = buildCallEnded();

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplication, Type } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import type { INestApplication } from '@nestjs/common';
 import { buildCallEnded, buildTextSessionFinalized } from 'nestjs-pathors/testing';
 import request from 'supertest';
-import { ContextLogger } from '../context-logger.js';
+import { bootDocsApp, ContextLogger } from '../docs-app.js';
 
 const SECRETS = { sales: 'sales-webhook-secret', support: 'support-webhook-secret' };
 
@@ -16,19 +15,16 @@ describe("the README's app with two agents", () => {
       .set('Authorization', `Bearer ${secret}`)
       .send(payload);
 
+  let close: () => Promise<void>;
+
   beforeAll(async () => {
-    process.env.SALES_PATHORS_WEBHOOK_SECRET = SECRETS.sales;
-    process.env.SUPPORT_PATHORS_WEBHOOK_SECRET = SECRETS.support;
-    const { AppModule } = (await import('./app.module.js')) as { AppModule: Type };
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    app = moduleRef.createNestApplication({ logger });
-    await app.init();
+    const env = {
+      SALES_PATHORS_WEBHOOK_SECRET: SECRETS.sales,
+      SUPPORT_PATHORS_WEBHOOK_SECRET: SECRETS.support,
+    };
+    ({ app, close } = await bootDocsApp('several-agents', env, logger));
   });
-  afterAll(async () => {
-    await app?.close();
-    delete process.env.SALES_PATHORS_WEBHOOK_SECRET;
-    delete process.env.SUPPORT_PATHORS_WEBHOOK_SECRET;
-  });
+  afterAll(() => close?.());
 
   it("hands each agent's events to its handlers, authenticated with its own secret", async () => {
     await post(
