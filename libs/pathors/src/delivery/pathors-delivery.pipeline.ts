@@ -56,6 +56,12 @@ type RunOutcome = Extract<
   'handled' | 'failed-permanently' | 'duplicate' | 'in-progress' | 'failed' | 'error'
 >;
 
+/** A run's outcome, and the handlers that failed in it. */
+interface RunResult {
+  readonly outcome: RunOutcome;
+  readonly failures: readonly PathorsHandlerOutcome[];
+}
+
 const JSON_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'application/json' };
 
 /** Why an inbox job is retried, by outcome. */
@@ -121,8 +127,12 @@ export class PathorsDeliveryPipeline
     const handlerCount = this.dispatcher.handlerCount(delivery.eventName);
     if (handlerCount === 0) return 'no-handler';
     if (this.options.inbox) return this.enqueue(this.options.inbox, delivery);
-    const run = this.track(this.run(event, delivery, handlerCount));
-    return raceTimeout(run, this.options.answerBudgetMs, 'background' as const);
+    const run = this.track(this.run(event, delivery, handlerCount, 'direct'));
+    return raceTimeout(
+      run.then(({ outcome }) => outcome),
+      this.options.answerBudgetMs,
+      'background' as const,
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -180,14 +190,12 @@ export class PathorsDeliveryPipeline
       new Date(record.receivedAt),
       this.registration,
     );
-    const permanentFailures: string[] = [];
-    const outcome = await this.track(this.run(parsed.event, delivery, handlerCount, permanentFailures));
+    const { outcome, failures } = await this.track(this.run(parsed.event, delivery, handlerCount, 'inbox'));
     this.telemetry.recordOutcome(outcome);
     if (outcome === 'handled' || outcome === 'duplicate') return;
     if (outcome === 'failed-permanently') {
-      throw new PathorsPermanentError(
-        `${record.eventName} failed permanently: ${permanentFailures.join('; ')}`,
-      );
+      const reasons = failures.map(({ handlerId, error }) => `${handlerId}: ${reasonOf(error)}`);
+      throw new PathorsPermanentError(`${record.eventName} failed permanently: ${reasons.join('; ')}`);
     }
     throw new Error(INBOX_FAILURES[outcome](record.eventName));
   }
@@ -197,15 +205,15 @@ export class PathorsDeliveryPipeline
    * when every handler succeeded, released for a redelivery when one failed. Never rejects: a failure of the store is
    * logged and ends the run as `error`. `handlerCount` is the dispatcher's count when the delivery was taken.
    *
-   * With `permanentFailures` (the inbox's run), a permanent failure releases the event rather than completing it, so
-   * a replay from the dead letters runs that handler again; the failures' reasons are pushed onto the list.
+   * Only permanent failures: in direct mode the event is completed (the sender must stop retrying it); from the inbox
+   * it is released, so a replay from the dead letters runs that handler again.
    */
   private async run(
     event: PathorsEvent | UnknownPathorsEvent,
     delivery: PathorsDelivery,
     handlerCount: number,
-    permanentFailures?: string[],
-  ): Promise<RunOutcome> {
+    mode: 'direct' | 'inbox',
+  ): Promise<RunResult> {
     const key = delivery.idempotencyKey;
     const token = this.tokenPrefix + ++this.claims;
     let holdsClaim = false;
@@ -213,8 +221,8 @@ export class PathorsDeliveryPipeline
       const claim = await this.telemetry.step(SPAN.claim, () =>
         this.store.claim(key, token, this.options.claimLeaseMs),
       );
-      if (claim.status === 'done') return 'duplicate';
-      if (claim.status === 'in-progress') return 'in-progress';
+      if (claim.status === 'done') return { outcome: 'duplicate', failures: [] };
+      if (claim.status === 'in-progress') return { outcome: 'in-progress', failures: [] };
       holdsClaim = true;
       this.leases.set(key, token);
       await this.sequencer?.awaitPredecessors(delivery);
@@ -233,24 +241,24 @@ export class PathorsDeliveryPipeline
         );
       }
       const failures = outcomes.filter(isFailure);
-      const permanentOnly = failures.length > 0 && failures.every((outcome) => outcome.permanent);
-      if (permanentOnly) {
-        for (const { handlerId, error } of failures)
-          permanentFailures?.push(`${handlerId}: ${reasonOf(error)}`);
-      }
-      if (missing !== 0 || (failures.length > 0 && (!permanentOnly || permanentFailures))) {
+      const outcome: RunOutcome =
+        missing !== 0 || failures.some((failure) => !failure.permanent)
+          ? 'failed'
+          : failures.length > 0
+            ? 'failed-permanently'
+            : 'handled';
+      if (outcome === 'handled' || (outcome === 'failed-permanently' && mode === 'direct')) {
+        await this.telemetry.step(SPAN.complete, () => this.store.complete(key));
+      } else {
         await this.telemetry.step(SPAN.release, () => this.store.release(key, token));
-        holdsClaim = false;
-        return permanentOnly && missing === 0 ? 'failed-permanently' : 'failed';
       }
-      await this.telemetry.step(SPAN.complete, () => this.store.complete(key));
       holdsClaim = false;
-      return permanentOnly ? 'failed-permanently' : 'handled';
+      return { outcome, failures };
     } catch (error) {
       this.logger.error(`Idempotency store failed on ${delivery.eventName} (${key}): ${reasonOf(error)}`);
       // The original failure is the one to report; a claim that cannot be released expires with its lease.
       if (holdsClaim) await this.releaseAfterFailure(key, token);
-      return 'error';
+      return { outcome: 'error', failures: [] };
     } finally {
       // Only this run's lease: a concurrent duplicate answered `in-progress` must not stop the holder's renewals.
       if (this.leases.get(key) === token) this.leases.delete(key);
