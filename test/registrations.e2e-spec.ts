@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
@@ -262,6 +264,43 @@ describe('clients for a tenant known at run time', () => {
       );
     } finally {
       await harness.app.close();
+    }
+  });
+});
+
+describe('boot diagnostics of two registrations', () => {
+  it("lists each registration's own handlers, naming the registration", async () => {
+    const lines: string[] = [];
+    const logger = {
+      log: (message: unknown, context?: unknown) => {
+        if (context === 'PathorsBootDiagnostics') lines.push(String(message));
+      },
+      warn: () => undefined,
+      error: () => undefined,
+    };
+    @Module({
+      imports: [
+        EventEmitterModule.forRoot(),
+        PathorsModule.forRoot({ name: 'sales', webhook: { secret: SALES_SECRET } }),
+        PathorsModule.forRoot({ name: 'support', webhook: { secret: SUPPORT_SECRET } }),
+      ],
+      providers: [AgentHandlers],
+    })
+    class DiagnosedModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [DiagnosedModule] }).compile();
+    const app = moduleRef.createNestApplication({ logger });
+    await app.init();
+    try {
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          'Webhook endpoint: POST /pathors/webhooks/sales (registration "sales")',
+          'Event handlers: call.ended -> AgentHandlers.onSalesCall, AgentHandlers.onAnyCall',
+          'Webhook endpoint: POST /pathors/webhooks/support (registration "support")',
+          'Event handlers: call.ended -> AgentHandlers.onSupportCall, AgentHandlers.onAnyCall',
+        ]),
+      );
+    } finally {
+      await app.close();
     }
   });
 });

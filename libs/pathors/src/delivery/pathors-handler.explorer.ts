@@ -36,8 +36,11 @@ export class PathorsHandlerExplorer {
     private readonly scanner: MetadataScanner,
   ) {}
 
-  /** Every `@OnPathorsEvent()` handler of the app's providers, in discovery order. */
-  findHandlers(): PathorsDiscoveredHandler[] {
+  /**
+   * Every `@OnPathorsEvent()` handler of the app's providers, in discovery order; with `registration`, only those that
+   * hear that registration.
+   */
+  findHandlers(registration?: string): PathorsDiscoveredHandler[] {
     const found: PathorsDiscoveredHandler[] = [];
     for (const wrapper of this.discovery.getProviders()) {
       const instance: unknown = wrapper.instance;
@@ -61,6 +64,6 @@ export class PathorsHandlerExplorer {
         });
       }
     }
-    return found;
+    return registration === undefined ? found : found.filter((handler) => hears(handler, registration));
   }
 }

@@ -7,6 +7,7 @@ import {
 import { PATHORS_EVENT_NAMES } from '../events/pathors-event.map.js';
 import type { ResolvedPathorsOptions, ResolvedWebhookOptions } from '../pathors-options.resolver.js';
 import { PATHORS_RESOLVED_OPTIONS } from '../pathors.constants.js';
+import { DEFAULT_PATHORS_REGISTRATION } from '../pathors-registration.js';
 import { mountedWebhookPath } from './webhook-route.util.js';
 
 /** A one-line description of how the webhook authenticates, without any secret. */
@@ -48,10 +49,11 @@ export class PathorsBootDiagnostics implements OnApplicationBootstrap {
 
   /** Logs the webhook URL, the auth mode and the event → handler map. */
   onApplicationBootstrap(): void {
-    const handlers = this.explorer.findHandlers();
-    const { webhook } = this.options;
+    const { webhook, registration } = this.options;
+    const handlers = this.explorer.findHandlers(registration);
     if (webhook.enabled) {
-      this.logger.log(`Webhook endpoint: POST ${mountedWebhookPath(this.appConfig, webhook.path)}`);
+      const named = registration === DEFAULT_PATHORS_REGISTRATION ? '' : ` (registration "${registration}")`;
+      this.logger.log(`Webhook endpoint: POST ${mountedWebhookPath(this.appConfig, webhook.path)}${named}`);
       this.logger.log(`Webhook authentication: ${describeAuthMode(webhook)}`);
     } else {
       this.logger.log('Webhook endpoint: not mounted (webhook.enabled: false)');

@@ -69,11 +69,13 @@ export class PathorsWebhookRegistrar implements OnApplicationBootstrap, OnModule
   }
 
   /**
-   * The lifecycle events some `@OnPathorsEvent()` handler of the app listens to (`'*'` means all of them), read from
+   * The lifecycle events some `@OnPathorsEvent()` handler of this registration listens to (`'*'` means all of them), read from
    * `PATHORS_HANDLER_METADATA` on the providers' methods (discovered with DiscoveryService and MetadataScanner).
    */
   handledWebhookEvents(): PathorsWebhookEventName[] {
-    const handled = new Set(this.handlers.findHandlers().flatMap((handler) => handler.events));
+    const handled = new Set(
+      this.handlers.findHandlers(this.options.registration).flatMap((handler) => handler.events),
+    );
     return PATHORS_WEBHOOK_EVENTS.filter((event) => handled.has('*') || handled.has(event));
   }
 
