@@ -5,17 +5,17 @@ import { join } from 'node:path';
 
 const SOURCE = join(import.meta.dirname, '../../libs/pathors/src');
 
-/** How many times the helpers called `crypto.timingSafeEqual` and `crypto.createHash`. */
-const calls = { timingSafeEqual: 0, createHash: 0 };
+/** How many times the helpers called `crypto.timingSafeEqual` and `crypto.hash`. */
+const calls = { timingSafeEqual: 0, hash: 0 };
 jest.unstable_mockModule('node:crypto', () => ({
   ...crypto,
   timingSafeEqual: (...args: Parameters<typeof crypto.timingSafeEqual>) => {
     calls.timingSafeEqual++;
     return crypto.timingSafeEqual(...args);
   },
-  createHash: (...args: Parameters<typeof crypto.createHash>) => {
-    calls.createHash++;
-    return crypto.createHash(...args);
+  hash: (...args: Parameters<typeof crypto.hash>) => {
+    calls.hash++;
+    return crypto.hash(...args);
   },
 }));
 const { ConstantTimeSecrets, constantTimeEqual } =
@@ -100,9 +100,9 @@ describe('ConstantTimeSecrets', () => {
     (_which, offered) => {
       const rotation = new ConstantTimeSecrets(['secret-a', 'secret-b', 'secret-c']);
       calls.timingSafeEqual = 0;
-      calls.createHash = 0;
+      calls.hash = 0;
       rotation.matchesAny(offered);
-      expect(calls).toEqual({ timingSafeEqual: 3, createHash: 1 });
+      expect(calls).toEqual({ timingSafeEqual: 3, hash: 1 });
     },
   );
 });

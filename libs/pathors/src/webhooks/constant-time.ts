@@ -1,10 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
 /**
  * SHA-256 of a string's UTF-16 code units: two strings have the same digest only when they are equal as strings
  * (UTF-8 would encode every lone surrogate as the same U+FFFD).
  */
-const digestOf = (value: string): Buffer => createHash('sha256').update(value, 'utf16le').digest();
+const digestOf = (value: string): Buffer => hash('sha256', Buffer.from(value, 'utf16le'), 'buffer');
 
 /**
  * Compares two strings in time that depends on neither their content nor their lengths: both are hashed to 32 bytes
