@@ -77,9 +77,10 @@ export interface TelemetrySdk {
  * Registers an OpenTelemetry SDK for the enclosing suite, before its other `beforeAll` hooks (call it first, so the
  * app's module finds the meter provider when it boots): a tracer provider exporting to memory, the async-hooks
  * context manager, the W3C trace context propagator (what NodeSDK registers by default) and a meter provider with
- * a reader collected on demand. After the suite the global providers are reset.
+ * a reader collected on demand (`traces: false` or `metrics: false` leaves that provider out, as an app that exports
+ * only one of them does). After the suite the global providers are reset.
  */
-export function useTelemetrySdk(): TelemetrySdk {
+export function useTelemetrySdk({ traces = true, metrics: withMetrics = true } = {}): TelemetrySdk {
   const exporter = new InMemorySpanExporter();
   const reader = new CollectingMetricReader();
   let tracerProvider: BasicTracerProvider | undefined;
@@ -88,10 +89,14 @@ export function useTelemetrySdk(): TelemetrySdk {
   beforeAll(() => {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-    tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-    trace.setGlobalTracerProvider(tracerProvider);
-    meterProvider = new MeterProvider({ readers: [reader] });
-    metrics.setGlobalMeterProvider(meterProvider);
+    if (traces) {
+      tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+      trace.setGlobalTracerProvider(tracerProvider);
+    }
+    if (withMetrics) {
+      meterProvider = new MeterProvider({ readers: [reader] });
+      metrics.setGlobalMeterProvider(meterProvider);
+    }
   });
   afterAll(async () => {
     await meterProvider?.shutdown();

@@ -26,6 +26,7 @@ import {
   type PathorsStepSpan,
 } from './pathors-telemetry.names.js';
 import {
+  NOOP_WEBHOOK_TRACE,
   PathorsTelemetry,
   type PathorsRequestHeaders,
   type PathorsWebhookTrace,
@@ -79,29 +80,14 @@ class OpenTelemetryWebhookTrace implements PathorsWebhookTrace {
   }
 }
 
-/**
- * {@link PathorsTelemetry} on `@opentelemetry/api`: spans from the global tracer provider, metrics from the global
- * meter provider (instruments are created when the module boots: start the SDK before). With no SDK registered the
- * API hands out no-op tracers and meters, and a step whose span does not record runs without a context of its own.
- */
-export class OpenTelemetryPathorsTelemetry extends PathorsTelemetry implements BeforeApplicationShutdown {
-  private readonly tracer: Tracer;
-  private readonly deliveries: Counter;
-  private readonly rejections: Counter;
-  private readonly answerDuration: Histogram;
-  private readonly handlerDuration: Histogram;
-  private readonly registrationAttributes: Attributes;
-  private stopObservingInbox?: () => void;
+/** The module's metric instruments, made from one meter. */
+class PathorsInstruments {
+  readonly deliveries: Counter;
+  readonly rejections: Counter;
+  readonly answerDuration: Histogram;
+  readonly handlerDuration: Histogram;
 
-  constructor(
-    private readonly api: OpenTelemetryApiModule,
-    private readonly registration: string,
-    inbox: PathorsInbox | undefined,
-  ) {
-    super();
-    this.tracer = api.trace.getTracer(INSTRUMENTATION_SCOPE);
-    const meter = api.metrics.getMeter(INSTRUMENTATION_SCOPE);
-    this.registrationAttributes = { [ATTRIBUTE.registration]: registration };
+  constructor(meter: Meter) {
     this.deliveries = meter.createCounter(METRIC.deliveries, {
       description: 'Authenticated, valid webhook deliveries, by what the delivery pipeline made of them',
       unit: '{delivery}',
@@ -120,6 +106,33 @@ export class OpenTelemetryPathorsTelemetry extends PathorsTelemetry implements B
       unit: 's',
       advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_S] },
     });
+  }
+}
+
+/**
+ * {@link PathorsTelemetry} on `@opentelemetry/api`: spans from the global tracer provider, metrics from the global
+ * meter provider (instruments are created when the module boots: start the SDK before). With no SDK registered the
+ * API hands out no-op tracers and meters: a step whose span does not record runs without a context of its own, and
+ * no metric is computed when the meter is the API's no-op one (its instruments never record).
+ */
+export class OpenTelemetryPathorsTelemetry extends PathorsTelemetry implements BeforeApplicationShutdown {
+  private readonly tracer: Tracer;
+  /** Undefined when the app registered no meter provider before the module booted. */
+  private readonly instruments?: PathorsInstruments;
+  private readonly registrationAttributes: Attributes;
+  private stopObservingInbox?: () => void;
+
+  constructor(
+    private readonly api: OpenTelemetryApiModule,
+    private readonly registration: string,
+    inbox: PathorsInbox | undefined,
+  ) {
+    super();
+    this.tracer = api.trace.getTracer(INSTRUMENTATION_SCOPE);
+    this.registrationAttributes = { [ATTRIBUTE.registration]: registration };
+    const meter = api.metrics.getMeter(INSTRUMENTATION_SCOPE);
+    if (meter === api.createNoopMeter()) return;
+    this.instruments = new PathorsInstruments(meter);
     if (inbox) this.observeInbox(meter, inbox);
   }
 
@@ -140,6 +153,14 @@ export class OpenTelemetryPathorsTelemetry extends PathorsTelemetry implements B
       },
       parent,
     );
+    if (!span.isRecording() && !this.instruments) {
+      // Nothing records: run the request as is; a sampled-out parent's context still reaches the handlers.
+      try {
+        return await api.context.with(api.trace.setSpan(parent, span), () => work(NOOP_WEBHOOK_TRACE));
+      } finally {
+        span.end();
+      }
+    }
     const trace = new OpenTelemetryWebhookTrace(span);
     let status: number = HttpStatus.INTERNAL_SERVER_ERROR;
     try {
@@ -189,6 +210,8 @@ export class OpenTelemetryPathorsTelemetry extends PathorsTelemetry implements B
       },
       parent,
     );
+    const { instruments } = this;
+    if (!span.isRecording() && !instruments) return work();
     let result = 'succeeded';
     try {
       return await (span.isRecording() ? api.context.with(api.trace.setSpan(parent, span), work) : work());
@@ -198,7 +221,7 @@ export class OpenTelemetryPathorsTelemetry extends PathorsTelemetry implements B
       span.setStatus({ code: api.SpanStatusCode.ERROR, message: `${handlerId} ${result}` });
       throw error;
     } finally {
-      this.handlerDuration.record(seconds(startedAt), {
+      instruments?.handlerDuration.record(seconds(startedAt), {
         [ATTRIBUTE.registration]: delivery.registration,
         [ATTRIBUTE.eventName]: metricEventName(delivery.eventName),
         [ATTRIBUTE.handlerId]: handlerId,
@@ -260,16 +283,21 @@ export class OpenTelemetryPathorsTelemetry extends PathorsTelemetry implements B
     if (outcome === 'failed-permanently') {
       span.setStatus({ code: this.api.SpanStatusCode.ERROR, message: 'a handler failed permanently' });
     }
+    const { instruments } = this;
+    if (instruments === undefined) {
+      span.end();
+      return;
+    }
     if (delivery === undefined) {
-      this.rejections.add(1, { ...this.registrationAttributes, [ATTRIBUTE.statusCode]: status });
+      instruments.rejections.add(1, { ...this.registrationAttributes, [ATTRIBUTE.statusCode]: status });
     } else if (outcome !== undefined) {
-      this.deliveries.add(1, {
+      instruments.deliveries.add(1, {
         ...this.registrationAttributes,
         [ATTRIBUTE.eventName]: metricEventName(delivery.eventName),
         [ATTRIBUTE.outcome]: outcome,
       });
     }
-    this.answerDuration.record(seconds(startedAt), {
+    instruments.answerDuration.record(seconds(startedAt), {
       ...this.registrationAttributes,
       [ATTRIBUTE.statusCode]: status,
       ...(outcome === undefined ? {} : { [ATTRIBUTE.outcome]: outcome }),

@@ -49,7 +49,8 @@ export abstract class PathorsTelemetry {
   abstract recordOutcome(outcome: PathorsDeliveryOutcome): void;
 }
 
-const NOOP_TRACE: PathorsWebhookTrace = {
+/** The trace of a request nothing records. */
+export const NOOP_WEBHOOK_TRACE: PathorsWebhookTrace = {
   authenticated: () => undefined,
   validated: () => undefined,
   settled: () => undefined,
@@ -61,7 +62,7 @@ export class NoopPathorsTelemetry extends PathorsTelemetry {
     _headers: PathorsRequestHeaders,
     work: (trace: PathorsWebhookTrace) => Promise<T>,
   ): Promise<T> {
-    return work(NOOP_TRACE);
+    return work(NOOP_WEBHOOK_TRACE);
   }
 
   override step<T>(_name: PathorsStepSpan, work: () => Promise<T>): Promise<T> {
