@@ -48,6 +48,15 @@ class NoopHandler {
   }
 }
 
+// Every ioredis client of the process (the store's, BullMQ's) sends its commands through this method: counting its
+// calls gives the Redis commands per delivery the bench prints.
+let redisCommands = 0;
+const sendCommand = Redis.prototype.sendCommand;
+Redis.prototype.sendCommand = function countedSendCommand(this: Redis, ...args) {
+  redisCommands++;
+  return sendCommand.apply(this, args);
+};
+
 const REDIS = { host: '127.0.0.1', port: 6379 };
 // Every key this process writes in Redis starts with it; all are deleted on close.
 const RUN_PREFIX = `pathors-bench:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -139,7 +148,7 @@ async function main(): Promise<void> {
         break;
       case 'cpu-read': {
         const { user, system } = process.cpuUsage();
-        reply({ type: 'cpu', micros: user + system });
+        reply({ type: 'cpu', micros: user + system, redisCommands });
         break;
       }
       case 'close':

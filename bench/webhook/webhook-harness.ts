@@ -31,6 +31,8 @@ export interface LoadFigures {
   readonly requests: number;
   /** CPU time (user + system) the app process spent per answered request. */
   readonly appCpuMicrosPerRequest: number;
+  /** Redis commands the app process sent per answered request (0 without Redis). */
+  readonly redisCommandsPerRequest: number;
 }
 
 /** An app process of the bench, talked to over IPC. */
@@ -97,10 +99,10 @@ export async function load(
   return { result, p50Ms: latencies.percentile(50) / 1000, p99Ms: latencies.percentile(99) / 1000 };
 }
 
-async function appCpuMicros(app: BenchApp): Promise<number> {
+async function appCounters(app: BenchApp): Promise<{ micros: number; redisCommands: number }> {
   const reading = await app.request({ type: 'cpu-read' });
   if (reading.type !== 'cpu') throw new Error(`expected a cpu reading, got ${reading.type}`);
-  return reading.micros;
+  return reading;
 }
 
 /** One measured run of `seconds` on a running app, with the app process's CPU time read around it. */
@@ -110,15 +112,17 @@ export async function measure(
   seconds: number,
   connections: number,
 ): Promise<LoadFigures> {
-  const cpuBefore = await appCpuMicros(app);
+  const before = await appCounters(app);
   const { result, p50Ms, p99Ms } = await load(url, mix, seconds, connections);
-  const cpuMicros = (await appCpuMicros(app)) - cpuBefore;
+  const after = await appCounters(app);
+  const perRequest = (count: number) => (result['2xx'] > 0 ? count / result['2xx'] : Number.NaN);
   return {
     requestsPerSecond: result['2xx'] / result.duration,
     p50Ms,
     p99Ms,
     requests: result['2xx'],
-    appCpuMicrosPerRequest: result['2xx'] > 0 ? cpuMicros / result['2xx'] : Number.NaN,
+    appCpuMicrosPerRequest: perRequest(after.micros - before.micros),
+    redisCommandsPerRequest: perRequest(after.redisCommands - before.redisCommands),
   };
 }
 
@@ -130,6 +134,7 @@ export function medianFigures(rounds: readonly LoadFigures[]): LoadFigures {
     p99Ms: median(rounds.map((figures) => figures.p99Ms)),
     requests: rounds.reduce((sum, figures) => sum + figures.requests, 0),
     appCpuMicrosPerRequest: median(rounds.map((figures) => figures.appCpuMicrosPerRequest)),
+    redisCommandsPerRequest: median(rounds.map((figures) => figures.redisCommandsPerRequest)),
   };
 }
 

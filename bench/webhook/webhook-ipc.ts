@@ -16,5 +16,8 @@ export type AppReply =
   | { type: 'ready'; port: number; path: string; libraryEntry: string }
   | { type: 'ok' }
   | { type: 'loop-delay'; p50Ms: number; p99Ms: number; maxMs: number; rssBytes: number }
-  /** CPU time the app process used so far (user + system), in microseconds. */
-  | { type: 'cpu'; micros: number };
+  /**
+   * CPU time the app process used so far (user + system), in microseconds, and the Redis commands its ioredis
+   * clients (the store's and BullMQ's) sent so far: each a round trip, a script counting as one.
+   */
+  | { type: 'cpu'; micros: number; redisCommands: number };

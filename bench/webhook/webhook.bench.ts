@@ -179,6 +179,7 @@ export function printWebhookFigures(figures: readonly ScenarioFigures[]): void {
       'p99 ms',
       'app CPU µs/req',
       'x-a CPU µs',
+      'Redis cmds/req',
       'x/a req/s',
       'q1-q3',
       'x/a p99',
@@ -200,6 +201,7 @@ export function printWebhookFigures(figures: readonly ScenarioFigures[]): void {
         fixed(row.median.p99Ms, 2),
         fixed(row.median.appCpuMicrosPerRequest, 1),
         row.appCpuOverBareMicros === undefined ? '-' : fixed(row.appCpuOverBareMicros, 1),
+        fixed(row.median.redisCommandsPerRequest, 2),
         row.throughputRatio === undefined ? '-' : fixed(row.throughputRatio),
         row.throughputRatioQuartiles === undefined
           ? '-'
@@ -212,7 +214,8 @@ export function printWebhookFigures(figures: readonly ScenarioFigures[]): void {
 
   console.log(
     'app CPU µs/req: user + system CPU time of the app process per answered request; x-a: what the scenario adds ' +
-      'to the bare route per request; q1-q3: quartiles of the per-round x/a req/s.',
+      'to the bare route per request; Redis cmds/req: commands (round trips, a script counting as one) the app sent ' +
+      'per answered request; q1-q3: quartiles of the per-round x/a req/s.',
   );
 
   const delayed = figures.filter((row) => row.loopDelay);
