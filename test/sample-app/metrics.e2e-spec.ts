@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildCallEnded, buildRecordingReady, sharedSecretHeaders } from 'nestjs-pathors/testing';
 import type { RunningSampleApp } from '../../sample-app/src/bootstrap.js';
 import type { LiveMetrics } from '../../sample-app/src/metrics/live-metrics.types.js';
+import { samplesOf } from './support/prometheus-text.js';
 import { bootSampleApp } from './support/sample-app.harness.js';
 
 /** Booting includes starting PGlite (WebAssembly), which takes a while on a busy machine. */
@@ -9,29 +10,9 @@ const BOOT_TIMEOUT_MS = 120_000;
 const WEBHOOK_SECRET = 'metrics-test-secret-7d1c';
 const API_KEY = 'metrics-test-key';
 
-/** One sample of the Prometheus text format: `name{label="value",…} value`. */
-interface PrometheusSample {
-  readonly labels: Record<string, string>;
-  readonly value: number;
-}
-
-/** The samples named `name` in a Prometheus text exposition. */
-function samplesOf(exposition: string, name: string): PrometheusSample[] {
-  return exposition.split('\n').flatMap((line) => {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) return [];
-    const labels = Object.fromEntries(
-      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, key, value]) => [key, value]),
-    );
-    return [{ labels, value: Number(match[3]) }];
-  });
-}
-
 /** The value of the one sample named `name` whose labels include `labels`. */
 function valueOf(exposition: string, name: string, labels: Record<string, string>): number {
-  const matching = samplesOf(exposition, name).filter((sample) =>
-    Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
-  );
+  const matching = samplesOf(exposition, name, labels);
   expect(matching).toHaveLength(1);
   return matching[0].value;
 }
