@@ -7,7 +7,7 @@ import { EmbeddedPathors } from '../embedded/embedded-pathors.js';
 import { DeliveryInspector } from './delivery-inspector.service.js';
 import type { DeliveryTrace } from './delivery-trace.types.js';
 
-/** The page's static files: HTML and CSS from `sample-app/public`, the script compiled beside this file. */
+/** The page's static files: HTML and CSS from `sample-app/public`, the scripts compiled beside this file. */
 const ASSETS = {
   page: new URL('../../public/index.html', import.meta.url),
   style: new URL('../../public/inspector.css', import.meta.url),
