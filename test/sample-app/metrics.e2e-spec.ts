@@ -82,9 +82,10 @@ describe('sample app with SAMPLE_METRICS=on', () => {
       (await (
         await fetch(`${running.url}/inspector/live-metrics`, { headers: { 'x-api-key': API_KEY } })
       ).json()) as LiveMetrics;
-    // The series takes a point every second.
+    // The series takes a point every second: wait until it has counted the four requests, however many seconds it took.
+    const counted = (series: LiveMetrics) => Object.values(series.totals).reduce((sum, n) => sum + n, 0);
     let series = await read();
-    while (series.points.length === 0 || Object.keys(series.totals).length === 0) {
+    while (counted(series) < 4) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       series = await read();
     }
