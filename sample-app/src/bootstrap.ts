@@ -10,6 +10,8 @@ import { sampleConfig } from './config/sample.config.js';
 import { DeadLettersModule } from './dead-letters/dead-letters.module.js';
 import { EmbeddedPathors } from './embedded/embedded-pathors.js';
 import { EmbeddedPathorsModule } from './embedded/embedded-pathors.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { SampleTelemetry } from './metrics/sample-telemetry.js';
 import { SupportModule } from './support/support.module.js';
 
 /** `embedded`: no credentials, the in-process simulator plays Pathors; `cloud`: the real Pathors API. */
@@ -25,6 +27,8 @@ export interface RunningSampleApp {
   readonly agents: readonly SampleAgent[];
   /** The simulators standing in for Pathors (one project per agent), in embedded mode. */
   readonly embedded?: EmbeddedPathors;
+  /** Whether `/metrics` and the inspector's live chart are served (`SAMPLE_METRICS`, default on). */
+  readonly metrics: boolean;
 }
 
 /** Options of {@link startSampleApp}. */
@@ -96,6 +100,7 @@ function setUpOpenApi(app: INestApplication): void {
 export async function startSampleApp(options: StartSampleAppOptions = {}): Promise<RunningSampleApp> {
   const mode = sampleAppMode(process.env);
   const agents = sampleAgents(process.env, mode);
+  const settings = sampleConfig();
   const embedded =
     mode === 'embedded'
       ? await EmbeddedPathors.start({
@@ -103,7 +108,10 @@ export async function startSampleApp(options: StartSampleAppOptions = {}): Promi
           [SUPPORT_AGENT]: process.env.PATHORS_SUPPORT_WEBHOOK_SECRET,
         })
       : undefined;
+  let telemetry: SampleTelemetry | undefined;
   try {
+    // Before the app is created: nestjs-pathors takes its meter from the provider registered when its module is created.
+    telemetry = settings.metrics ? SampleTelemetry.start() : undefined;
     const app = await withEnvironment(embedded?.environment() ?? {}, () =>
       NestFactory.create(
         {
@@ -113,7 +121,8 @@ export async function startSampleApp(options: StartSampleAppOptions = {}): Promi
             // A handler limited to the support registration needs it: the module comes with its registration.
             ...(agents.includes(SUPPORT_AGENT) ? [SupportModule] : []),
             // Dead letters exist only with the durable inbox (PATHORS_INBOX=bullmq).
-            ...(sampleConfig().inbox ? [DeadLettersModule] : []),
+            ...(settings.inbox ? [DeadLettersModule] : []),
+            ...(telemetry ? [MetricsModule.forRoot(telemetry)] : []),
           ],
         },
         {
@@ -138,8 +147,9 @@ export async function startSampleApp(options: StartSampleAppOptions = {}): Promi
         await clients.get(agent).agent.setPostSessionWebhook(webhook);
       }
     }
-    return { app, mode, url, agents, embedded };
+    return { app, mode, url, agents, embedded, metrics: telemetry !== undefined };
   } catch (error) {
+    await telemetry?.shutdown();
     await embedded?.stop();
     throw error;
   }
@@ -147,7 +157,7 @@ export async function startSampleApp(options: StartSampleAppOptions = {}): Promi
 
 /** The lines `npm start` prints once the app listens. */
 export function describeSampleApp(running: RunningSampleApp): string[] {
-  const { url, mode, agents, embedded } = running;
+  const { url, mode, agents, embedded, metrics } = running;
   const hasSupport = agents.includes(SUPPORT_AGENT);
   const play = (body: string) =>
     `curl -X POST ${url}/demo/sessions -H 'content-type: application/json' -d '${body}'`;
@@ -165,6 +175,7 @@ export function describeSampleApp(running: RunningSampleApp): string[] {
     ...(hasSupport ? [`Support tickets:  ${url}/support/tickets`] : []),
     `API docs:         ${url}/docs`,
     `Health:           ${url}/health`,
+    ...(metrics ? [`Metrics:          ${url}/metrics (Prometheus)`] : []),
     ...(mode === 'embedded'
       ? [
           `Play a call:      ${play('{"kind":"call"}')}`,

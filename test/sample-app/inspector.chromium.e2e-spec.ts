@@ -5,9 +5,16 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { PlayedDemoSession } from '../../sample-app/src/embedded/demo-sessions.service.js';
+import {
+  OUTCOME_COLOURS,
+  PERCENTILE_COLOURS,
+} from '../../sample-app/src/inspector/client/live-chart.client.js';
 import { buildSampleApp, startBuiltSampleApp, type BuiltSampleApp } from './support/built-sample-app.js';
+import { countPixels, decodePng } from './support/png-pixels.js';
+import { sumOf } from './support/prometheus-text.js';
 
 const SCREENSHOT = fileURLToPath(new URL('../../test-artifacts/inspector.png', import.meta.url));
+const CHART_SCREENSHOT = fileURLToPath(new URL('../../test-artifacts/inspector-chart.png', import.meta.url));
 const WEBHOOK_SECRET = 'inspector-test-secret';
 
 let app: BuiltSampleApp;
@@ -16,7 +23,7 @@ let page: Page;
 
 beforeAll(async () => {
   buildSampleApp();
-  app = await startBuiltSampleApp({ PATHORS_WEBHOOK_SECRET: WEBHOOK_SECRET });
+  app = await startBuiltSampleApp({ PATHORS_WEBHOOK_SECRET: WEBHOOK_SECRET, SAMPLE_METRICS: 'on' });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [
@@ -141,6 +148,83 @@ it('shows a delivery refused for validation errors, with the fields at fault', a
   mkdirSync(fileURLToPath(new URL('.', `file://${SCREENSHOT}`)), { recursive: true });
   await page.screenshot({ path: SCREENSHOT, fullPage: true });
 });
+
+/** The totals the chart's legend shows, by outcome; an outcome not seen yet is 0. */
+async function chartTotals(outcomes: readonly string[]): Promise<Record<string, number>> {
+  const totals: Record<string, number> = {};
+  for (const outcome of outcomes) {
+    const figure = page.locator(`#live-chart li[data-outcome="${outcome}"] .figure`);
+    totals[outcome] = (await figure.count()) === 0 ? 0 : Number(await figure.textContent());
+  }
+  return totals;
+}
+
+/** What the app counted so far, from its Prometheus metrics: deliveries by outcome, and refused requests. */
+async function countedSoFar(): Promise<{ handled: number; duplicate: number; rejected: number }> {
+  const exposition = await (await fetch(`${app.url}/metrics`)).text();
+  const deliveries = (outcome: string) =>
+    sumOf(exposition, 'pathors_webhook_deliveries_total', { pathors_outcome: outcome });
+  return {
+    handled: deliveries('handled'),
+    duplicate: deliveries('duplicate'),
+    rejected: sumOf(exposition, 'pathors_webhook_rejections_total'),
+  };
+}
+
+it('charts the deliveries per second by outcome and the handler latency percentiles, live', async () => {
+  const chart = page.locator('#live-chart');
+  await chart.waitFor({ state: 'visible' });
+  // The chart lags the deliveries by a second or two: start from what the app counted, not what the chart shows yet.
+  const before = await countedSoFar();
+
+  // Five calls ended, each delivered twice, and two requests with a wrong secret.
+  const send = (payload: object, secret = WEBHOOK_SECRET) =>
+    fetch(`${app.url}/pathors/webhooks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...sharedSecretHeaders(secret) },
+      body: JSON.stringify(payload),
+    });
+  const calls = Array.from({ length: 5 }, () => buildCallEnded());
+  for (const call of [...calls, ...calls]) expect((await send(call)).status).toBe(200);
+  for (const call of calls.slice(0, 2)) expect((await send(call, 'not-the-secret')).status).toBe(401);
+
+  const expected = {
+    handled: before.handled + 5,
+    duplicate: before.duplicate + 5,
+    rejected: before.rejected + 2,
+  };
+  await page.waitForFunction(
+    (totals) =>
+      Object.entries(totals).every(
+        ([outcome, total]) =>
+          document.querySelector(`#live-chart li[data-outcome="${outcome}"] .figure`)?.textContent ===
+          String(total),
+      ),
+    expected,
+  );
+  expect(await chartTotals(Object.keys(expected))).toEqual(expected);
+  expect(await countedSoFar()).toEqual(expected);
+  // The latency legend names the percentiles of the handler runs, the lines go on for a few seconds.
+  expect(await chart.locator('.latency li .figure').allTextContents()).toEqual([
+    expect.stringMatching(/^\d+(\.\d+)? ms$/),
+    expect.stringMatching(/^\d+(\.\d+)? ms$/),
+    expect.stringMatching(/^\d+(\.\d+)? ms$/),
+  ]);
+  await page.waitForFunction(() =>
+    (document.querySelector('#live-chart path[data-percentile="p99"]')?.getAttribute('d') ?? '').includes(
+      'L',
+    ),
+  );
+  expect(await chart.locator('rect[data-outcome="handled"]').count()).toBeGreaterThan(0);
+
+  mkdirSync(fileURLToPath(new URL('.', `file://${CHART_SCREENSHOT}`)), { recursive: true });
+  const image = decodePng(await chart.screenshot({ path: CHART_SCREENSHOT }));
+  // A legend swatch is 10 × 10 pixels: more than that in a colour is its bars or its line.
+  expect(countPixels(image, OUTCOME_COLOURS.handled)).toBeGreaterThan(150);
+  expect(countPixels(image, OUTCOME_COLOURS.duplicate)).toBeGreaterThan(150);
+  expect(countPixels(image, OUTCOME_COLOURS.rejected)).toBeGreaterThan(100);
+  expect(countPixels(image, PERCENTILE_COLOURS.p99)).toBeGreaterThan(150);
+}, 60_000);
 
 it('shuts down cleanly on SIGTERM while the page still holds its live connection', async () => {
   expect(await page.locator('#connection').getAttribute('data-state')).toBe('live');

@@ -27,6 +27,11 @@ export interface SampleConfig {
   readonly inbox: boolean;
   /** Key the app's own REST endpoints require in `x-api-key`. Env `SAMPLE_API_KEY`; unset leaves them open. */
   readonly apiKey?: string;
+  /**
+   * Serve the OpenTelemetry metrics at `GET /metrics` (Prometheus text) and the inspector's live chart. Env
+   * `SAMPLE_METRICS=off` turns them off; default on.
+   */
+  readonly metrics: boolean;
 }
 
 const DEFAULT_PGLITE_DATA_DIR = fileURLToPath(new URL('../../data/pglite', import.meta.url));
@@ -54,6 +59,12 @@ const inboxFrom = (value: string | undefined, redisUrl: string | undefined): boo
   return true;
 };
 
+const switchFrom = (name: string, value: string | undefined): boolean => {
+  if (value === undefined || value === '' || value === 'on') return true;
+  if (value === 'off') return false;
+  throw new Error(`${name} must be "on" or "off", got "${value}". Unset it for the default (on).`);
+};
+
 /** The `sample` config namespace. */
 export const sampleConfig = registerAs('sample', (): SampleConfig => ({
   port: portFrom(process.env.PORT),
@@ -68,4 +79,5 @@ export const sampleConfig = registerAs('sample', (): SampleConfig => ({
   redisKeyPrefix: process.env.REDIS_KEY_PREFIX || 'sample-app:',
   inbox: inboxFrom(process.env.PATHORS_INBOX, process.env.REDIS_URL),
   apiKey: process.env.SAMPLE_API_KEY || undefined,
+  metrics: switchFrom('SAMPLE_METRICS', process.env.SAMPLE_METRICS),
 }));

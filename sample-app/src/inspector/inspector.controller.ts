@@ -7,11 +7,12 @@ import { EmbeddedPathors } from '../embedded/embedded-pathors.js';
 import { DeliveryInspector } from './delivery-inspector.service.js';
 import type { DeliveryTrace } from './delivery-trace.types.js';
 
-/** The page's static files: HTML and CSS from `sample-app/public`, the script compiled beside this file. */
+/** The page's static files: HTML and CSS from `sample-app/public`, the scripts compiled beside this file. */
 const ASSETS = {
   page: new URL('../../public/index.html', import.meta.url),
   style: new URL('../../public/inspector.css', import.meta.url),
   script: new URL('./client/inspector.client.js', import.meta.url),
+  chartScript: new URL('./client/live-chart.client.js', import.meta.url),
 };
 
 /** One agent whose webhook the inspector traces. */
@@ -58,6 +59,13 @@ export class InspectorController {
   @Header('Content-Type', 'text/javascript; charset=utf-8')
   script(): Promise<string> {
     return this.asset(ASSETS.script);
+  }
+
+  /** The chart's module, which the page's script imports (`./live-chart.client.js` beside it). */
+  @Get('inspector/live-chart.client.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  chartScript(): Promise<string> {
+    return this.asset(ASSETS.chartScript);
   }
 
   /** `GET /inspector/info`: the mode and the agents' webhook routes, for the page header and the player. */

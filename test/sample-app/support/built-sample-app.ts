@@ -26,7 +26,10 @@ export function buildSampleApp(): void {
   execFileSync(process.execPath, [tsc, '-p', 'sample-app/tsconfig.app.json'], { cwd: ROOT, stdio: 'pipe' });
 }
 
-/** Starts `node sample-app/dist/main.js` on a free port, data in memory, and resolves once it printed its banner. */
+/**
+ * Starts `node sample-app/dist/main.js` on a free port, data in memory, metrics off unless `env` turns them on, and
+ * resolves once it printed its banner.
+ */
 export async function startBuiltSampleApp(env: Record<string, string> = {}): Promise<BuiltSampleApp> {
   const child: ChildProcess = spawn(process.execPath, ['sample-app/dist/main.js'], {
     cwd: ROOT,
@@ -35,6 +38,7 @@ export async function startBuiltSampleApp(env: Record<string, string> = {}): Pro
       PORT: '0',
       PGLITE_DATA_DIR: 'memory',
       NO_COLOR: '1',
+      SAMPLE_METRICS: 'off',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

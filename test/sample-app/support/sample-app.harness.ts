@@ -20,6 +20,7 @@ const TEST_ENVIRONMENT: Record<string, string | undefined> = {
   REDIS_KEY_PREFIX: undefined,
   PATHORS_INBOX: undefined,
   SAMPLE_API_KEY: undefined,
+  SAMPLE_METRICS: 'off',
 };
 
 /** Boots the sample app as `npm start` does, with `env` over {@link TEST_ENVIRONMENT}; logs silenced. */

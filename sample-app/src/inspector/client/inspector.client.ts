@@ -5,6 +5,7 @@
  */
 import type { InspectorInfo } from '../inspector.controller.js';
 import type { DeliveryTrace } from '../delivery-trace.types.js';
+import { startLiveChart } from './live-chart.client.js';
 
 const MAX_ROWS = 100;
 
@@ -199,4 +200,5 @@ function wirePlayer(): void {
 
 connect();
 wirePlayer();
+startLiveChart(element('#live-chart'));
 void showInfo();
