@@ -1,0 +1,330 @@
+// `npm run chaos` (full) and `npm run chaos -- --short` (the CI run, under 45 s): two replicas of a webhook app on the
+// run's own Redis, a sender that retries like Pathors, and faults during the run (kill -9 of a replica, a Redis
+// restart, an answer-budget overrun followed by a kill). Prints what was lost and what ran twice, per mode; exits 1
+// when inbox mode lost or duplicated anything. See docs/chaos.md.
+import { Queue } from 'bullmq';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { PathorsSimulator, type PathorsPayload } from 'nestjs-pathors/testing';
+import { AppProcess } from '../support/app-process.js';
+import {
+  TIMINGS,
+  eventKey,
+  type ChaosMode,
+  type LedgerLine,
+  type ReplicaReply,
+  type ReplicaRequest,
+  type ReplicaSettings,
+} from './chaos-ipc.js';
+import { ChaosRedis, freePort } from './chaos-redis.js';
+import { ChaosSender, type ChaosAnswer } from './chaos-sender.js';
+
+const { values } = parseArgs({ options: { short: { type: 'boolean', default: false } } });
+
+/** How much the run sends: sessions of four lifecycle events each, spread over `sendMs`. */
+const PLAN = values.short
+  ? { sessions: 30, sendMs: 4_000, deadlineMs: 20_000, drainQuietMs: 1_000 }
+  : { sessions: 150, sendMs: 20_000, deadlineMs: 40_000, drainQuietMs: 3_000 };
+/** Share of events the sender delivers a second time (an at-least-once sender's duplicate). */
+const DUPLICATE_RATE = 0.25;
+const ENTRY = new URL('./chaos-app.process.ts', import.meta.url);
+
+type ReplicaProcess = AppProcess<ReplicaRequest, ReplicaReply>;
+
+/** A fault of the run, when it happened. */
+interface Fault {
+  readonly name: 'kill-replica' | 'redis-restart' | 'budget-then-kill';
+  readonly detail: string;
+  readonly at: number;
+}
+
+/** What one mode's run measured. */
+interface ModeResult {
+  readonly summary: string;
+  readonly details: readonly string[];
+  readonly lost: number;
+  readonly duplicated: number;
+}
+
+/** One replica: its settings, its current process, and a chain that keeps its kills and restarts in order. */
+class Replica {
+  private process?: ReplicaProcess;
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly settings: ReplicaSettings,
+    private readonly onSlowStarted: (replica: Replica) => void,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.settings.port}/pathors/webhooks`;
+  }
+
+  start(): Promise<void> {
+    return this.inOrder(async () => {
+      const { process } = await AppProcess.start<ReplicaRequest, ReplicaReply>(ENTRY, [
+        JSON.stringify(this.settings),
+      ]);
+      process.onMessage((message) => {
+        if (message.type === 'slow-started') this.onSlowStarted(this);
+      });
+      this.process = process;
+    });
+  }
+
+  /** `kill -9`, then a fresh process on the same port; resolves with how long it was down. */
+  async killAndRestart(): Promise<number> {
+    const killedAt = Date.now();
+    await this.inOrder(() => this.process?.kill());
+    await this.start();
+    return Date.now() - killedAt;
+  }
+
+  close(): Promise<void> {
+    return this.inOrder(() => this.process?.close({ type: 'close' }));
+  }
+
+  private inOrder(step: () => Promise<void> | undefined): Promise<void> {
+    this.chain = this.chain.then(step);
+    return this.chain;
+  }
+}
+
+/** Every lifecycle payload of `sessions` call sessions, played by the project's Pathors simulator. */
+async function sessionPayloads(sessions: number): Promise<Array<readonly PathorsPayload[]>> {
+  const simulator = new PathorsSimulator();
+  const played = [];
+  for (let index = 0; index < sessions; index++) {
+    played.push((await simulator.playSession({ channel: 'call', delivery: false })).payloads);
+  }
+  return played;
+}
+
+const keyOf = (payload: PathorsPayload): string => eventKey(String(payload.event), String(payload.sessionId));
+
+const shuffled = <T>(items: readonly T[]): T[] =>
+  items
+    .map((item) => ({ item, rank: Math.random() }))
+    .sort((a, b) => a.rank - b.rank)
+    .map(({ item }) => item);
+
+function readLedger(path: string): LedgerLine[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as LedgerLine);
+}
+
+/** Resolves once the ledger stopped growing for `quietMs` and `pending()` is 0 (or after `limitMs`). */
+async function drain(ledger: string, quietMs: number, pending: () => Promise<number>, limitMs = 30_000) {
+  const deadline = Date.now() + limitMs;
+  let lines = -1;
+  let quietSince = Date.now();
+  while (Date.now() < deadline) {
+    const now = readLedger(ledger).length;
+    if (now !== lines) [lines, quietSince] = [now, Date.now()];
+    if (Date.now() - quietSince >= quietMs && (await pending()) === 0) return;
+    await sleep(250);
+  }
+}
+
+const count = (items: readonly string[]): string => {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
+  return counts.size === 0 ? 'none' : [...counts].map(([item, n]) => `${item}=${n}`).join(' ');
+};
+
+/** The fault nearest to `at`, when one is within `windowMs` of it. */
+const nearestFault = (faults: readonly Fault[], at: number, windowMs: number): Fault | undefined =>
+  faults
+    .filter((fault) => Math.abs(fault.at - at) <= windowMs)
+    .sort((a, b) => Math.abs(a.at - at) - Math.abs(b.at - at))[0];
+
+/** The last fault in `[from, to]`. */
+const faultBetween = (faults: readonly Fault[], from: number, to: number): Fault | undefined =>
+  faults.filter((fault) => fault.at >= from && fault.at <= to).at(-1);
+
+async function runMode(mode: ChaosMode, redis: ChaosRedis, dir: string): Promise<ModeResult> {
+  const sessions = await sessionPayloads(PLAN.sessions);
+  const events = sessions.flat();
+  // The slow event: a call.ended early in the run (its fault over before the next), whose CRM handler outlasts the
+  // answer budget.
+  const slowEvent = sessions[Math.floor(PLAN.sessions * 0.1)].find(
+    (payload) => payload.event === 'call.ended',
+  )!;
+  const ledger = join(dir, `${mode}-ledger.jsonl`);
+  const keyPrefix = `chaos:${mode}:`;
+  const faults: Fault[] = [];
+  const fault = (name: Fault['name'], detail: string, at = Date.now()) => faults.push({ name, detail, at });
+
+  let budgetFault: Promise<void> | undefined;
+  const onSlowStarted = (replica: Replica) => {
+    // The first time only: the answer budget runs out (direct mode answers 202 background), then the replica dies.
+    budgetFault ??= sleep(TIMINGS.answerBudgetMs + 200).then(async () => {
+      const downMs = await replica.killAndRestart();
+      const detail = `kill -9 ${replica.settings.name} mid slow handler, back in ${downMs} ms`;
+      fault('budget-then-kill', detail, Date.now() - downMs);
+    });
+  };
+  const replicas = await Promise.all(
+    (['fastify', 'express'] as const).map(async (adapter, index) => {
+      const settings: ReplicaSettings = {
+        name: `replica-${'ab'[index]}-${adapter}`,
+        adapter,
+        mode,
+        port: await freePort(),
+        redisPort: redis.port,
+        keyPrefix,
+        ledger,
+        slowKeys: [keyOf(slowEvent)],
+      };
+      const replica = new Replica(settings, onSlowStarted);
+      await replica.start();
+      return replica;
+    }),
+  );
+  const sender = new ChaosSender(
+    replicas.map((replica) => ({ name: replica.settings.name, url: replica.url })),
+    PLAN.deadlineMs,
+  );
+
+  const started = Date.now();
+  const answers = new Map<string, ChaosAnswer[]>();
+  const deliver = async (payload: PathorsPayload, delayMs: number) => {
+    await sleep(delayMs);
+    const answer = await sender.deliver(payload);
+    if (answer) answers.set(keyOf(payload), [...(answers.get(keyOf(payload)) ?? []), answer]);
+  };
+  const deliveries = sessions.flatMap((payloads, index) => {
+    // Sessions start spread over the send window; a session's events go out reordered, some of them twice.
+    const sessionAt = (index / PLAN.sessions) * PLAN.sendMs;
+    return shuffled(payloads).flatMap((payload, order) => {
+      const at = sessionAt + order * 20 + Math.random() * 100;
+      const copies = [deliver(payload, at)];
+      if (Math.random() < DUPLICATE_RATE) copies.push(deliver(payload, at + 200 + Math.random() * 1_500));
+      return copies;
+    });
+  });
+
+  const scheduled = async (fraction: number, work: () => Promise<void>) => {
+    await sleep(Math.max(0, started + fraction * PLAN.sendMs - Date.now()));
+    await work();
+  };
+  const faultsDone = Promise.all([
+    scheduled(0.4, async () => {
+      const downMs = await replicas[0].killAndRestart();
+      fault(
+        'kill-replica',
+        `kill -9 ${replicas[0].settings.name}, back in ${downMs} ms`,
+        Date.now() - downMs,
+      );
+    }),
+    scheduled(0.6, async () => {
+      const killedAt = Date.now();
+      await redis.kill();
+      await redis.start();
+      fault('redis-restart', `kill -9 redis-server, back in ${Date.now() - killedAt} ms`, killedAt);
+    }),
+    scheduled(0.85, async () => {
+      const downMs = await replicas[1].killAndRestart();
+      fault(
+        'kill-replica',
+        `kill -9 ${replicas[1].settings.name}, back in ${downMs} ms`,
+        Date.now() - downMs,
+      );
+    }),
+  ]);
+  await Promise.all(deliveries);
+  await faultsDone;
+  await budgetFault;
+
+  const queue =
+    mode === 'inbox'
+      ? new Queue('pathors-inbox', {
+          connection: { host: '127.0.0.1', port: redis.port },
+          prefix: `${keyPrefix}bull`,
+        })
+      : undefined;
+  const pending = async () =>
+    queue ? queue.getJobCountByTypes('waiting', 'prioritized', 'delayed', 'active') : 0;
+  await drain(ledger, PLAN.drainQuietMs, pending);
+  const deadLetters = queue ? await queue.getFailedCount() : 0;
+  await queue?.close();
+  await Promise.all(replicas.map((replica) => replica.close()));
+
+  // What the ledger says: each handler's runs per event.
+  const lines = readLedger(ledger);
+  const handlers = [...new Set(lines.map((line) => line.handler))];
+  const successes = new Map<string, LedgerLine[]>();
+  for (const line of lines.filter((entry) => entry.ok)) {
+    const runKey = `${line.key} ${line.handler}`;
+    successes.set(runKey, [...(successes.get(runKey) ?? []), line]);
+  }
+  const handled = events.filter((payload) =>
+    handlers.every((handler) => successes.has(`${keyOf(payload)} ${handler}`)),
+  );
+  const handledKeys = new Set(handled.map(keyOf));
+  const lostKeys = [...answers.keys()].filter((key) => !handledKeys.has(key));
+  const extraRuns = [...successes.values()].flatMap((runs) =>
+    runs.slice(1).map((run) => ({ run, first: runs[0] })),
+  );
+
+  const lostCauses = lostKeys.map((key) => {
+    const answer = answers.get(key)![0];
+    const cause = nearestFault(faults, answer.at, 5_000);
+    return `answered-${answer.status}(${answer.note ?? 'no note'})+${cause?.name ?? 'no-fault'}`;
+  });
+  const duplicateCauses = extraRuns.map(({ run, first }) => {
+    const cause = faultBetween(faults, first.at - 1_000, run.at);
+    return cause?.name ?? 'no-fault';
+  });
+  const notes = [...answers.values()].flat().map((answer) => `${answer.status}(${answer.note ?? 'no note'})`);
+  const details = [
+    ...faults.map((entry) => `mode=${mode} fault ${entry.name} at ${entry.at - started} ms: ${entry.detail}`),
+    `mode=${mode} deliveries=${deliveries.length} attempts=${sender.attempts} ` +
+      `given-up=${events.length - answers.size} handler-runs=${lines.length} dead-letters=${deadLetters}`,
+    `mode=${mode} 2xx answers: ${count(notes)}`,
+    `mode=${mode} lost by cause: ${count(lostCauses)}`,
+    `mode=${mode} duplicated by cause: ${count(duplicateCauses)}`,
+  ];
+  return {
+    summary:
+      `mode=${mode} sent=${events.length} answered2xx=${answers.size} handled=${handled.length} ` +
+      `lost=${lostKeys.length} duplicated=${extraRuns.length}`,
+    details,
+    lost: lostKeys.length,
+    duplicated: extraRuns.length,
+  };
+}
+
+async function main(): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'pathors-chaos-'));
+  const redis = new ChaosRedis(await freePort(), dir);
+  try {
+    await redis.start();
+    const results: ModeResult[] = [];
+    for (const mode of ['direct', 'inbox'] as const) {
+      const result = await runMode(mode, redis, dir);
+      for (const line of result.details) console.log(line);
+      results.push(result);
+    }
+    for (const result of results) console.log(result.summary);
+    const inbox = results[1];
+    return inbox.lost > 0 || inbox.duplicated > 0 ? 1 : 0;
+  } finally {
+    await redis.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(2);
+  },
+);
