@@ -193,10 +193,14 @@ export class BullMqInbox extends PathorsInbox {
   }
 
   private getQueue(): Queue<PathorsDeliveryRecord, void, string> {
-    this.queue ??= new Queue<PathorsDeliveryRecord, void, string>(this.queueName, {
-      connection: this.options.connection,
-      prefix: this.options.prefix,
-    });
+    if (!this.queue) {
+      this.queue = new Queue<PathorsDeliveryRecord, void, string>(this.queueName, {
+        connection: this.options.connection,
+        prefix: this.options.prefix,
+      });
+      // Without a listener BullMQ writes a lost connection to the console, outside the app's logger.
+      this.queue.on('error', (error) => this.logger.error(`Inbox queue error: ${error.message}`));
+    }
     return this.queue;
   }
 }

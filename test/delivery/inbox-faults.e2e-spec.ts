@@ -1,4 +1,7 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it, jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import type { PathorsDeliveryRecord } from 'nestjs-pathors';
 import { BullMqInbox, type BullMqInboxOptions } from 'nestjs-pathors/inbox';
 import { buildCallEnded } from 'nestjs-pathors/testing';
@@ -71,5 +74,27 @@ describe('durable inbox: a delivery whose worker died twice', () => {
     expect(() => new BullMqInbox({ connection: {}, maxStalledCount: 0 })).toThrow(
       /BullMqInbox option "maxStalledCount" must be a positive integer, got 0/,
     );
+  });
+});
+
+describe('durable inbox: Redis unreachable', () => {
+  it("logs the queue's connection errors through the app's logger, not on the console", async () => {
+    const server = createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    server.close(); // nothing listens on that port any more
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const inbox = new BullMqInbox({ connection: { host: '127.0.0.1', port }, consume: false });
+    try {
+      void inbox.countPending().catch(() => undefined);
+      await eventually(() => logged.mock.calls.length > 0, 'a logged queue error');
+      expect(String(logged.mock.calls[0][0])).toMatch(/^Inbox queue error: .*ECONNREFUSED/);
+      expect(printed).not.toHaveBeenCalled();
+    } finally {
+      await inbox.close();
+      logged.mockRestore();
+      printed.mockRestore();
+    }
   });
 });
