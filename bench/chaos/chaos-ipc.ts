@@ -47,9 +47,12 @@ export interface LedgerLine {
 export const eventKey = (eventName: string, sessionId: string | undefined): string =>
   `${eventName}/${sessionId ?? ''}`;
 
-/** Messages the orchestrator sends a replica. */
-export type ReplicaRequest = { readonly type: 'close' };
+/** Messages the orchestrator sends a replica: boot the app (once), or close it. */
+export type ReplicaRequest = { readonly type: 'start' | 'close' };
 
-/** Messages a replica sends: `ready` once it listens; `slow-started` when the slow handler begins. */
+/**
+ * Messages a replica sends: `loaded` once its modules are loaded (on standby), `ready` once its app listens,
+ * `slow-started` when the slow handler begins.
+ */
 export type ReplicaReply =
-  { readonly type: 'ready' } | { readonly type: 'slow-started'; readonly key: string };
+  { readonly type: 'loaded' | 'ready' } | { readonly type: 'slow-started'; readonly key: string };

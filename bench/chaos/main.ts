@@ -49,9 +49,13 @@ interface ModeResult {
   readonly duplicated: number;
 }
 
-/** One replica: its settings, its current process, and a chain that keeps its kills and restarts in order. */
+/**
+ * One replica: its settings, its current process, a standby process (modules loaded, app not booted) for its next
+ * restart when one is prepared, and a chain that keeps its kills and restarts in order.
+ */
 class Replica {
   private process?: ReplicaProcess;
+  private standby?: Promise<ReplicaProcess>;
   private chain: Promise<void> = Promise.resolve();
 
   constructor(
@@ -63,19 +67,26 @@ class Replica {
     return `http://127.0.0.1:${this.settings.port}/pathors/webhooks`;
   }
 
+  /** Boots the app in the standby process, or in a new one. */
   start(): Promise<void> {
     return this.inOrder(async () => {
-      const { process } = await AppProcess.start<ReplicaRequest, ReplicaReply>(ENTRY, [
-        JSON.stringify(this.settings),
-      ]);
+      const process = await (this.standby ?? this.loadStandby());
+      this.standby = undefined;
       process.onMessage((message) => {
         if (message.type === 'slow-started') this.onSlowStarted(this);
       });
+      await process.request({ type: 'start' });
       this.process = process;
     });
   }
 
-  /** `kill -9`, then a fresh process on the same port; resolves with how long it was down. */
+  /** Loads a standby process for the next restart; resolves once it is loaded. */
+  async prepareRestart(): Promise<void> {
+    this.standby ??= this.loadStandby();
+    await this.standby;
+  }
+
+  /** `kill -9`, then the app again on the same port; resolves with how long it was down. */
   async killAndRestart(): Promise<number> {
     const killedAt = Date.now();
     await this.inOrder(() => this.process?.kill());
@@ -83,8 +94,21 @@ class Replica {
     return Date.now() - killedAt;
   }
 
-  close(): Promise<void> {
-    return this.inOrder(() => this.process?.close({ type: 'close' }));
+  /** Ends the replica's processes (after the final drain, nothing is left to finish). */
+  stop(): Promise<void> {
+    return this.inOrder(async () => {
+      await this.process?.kill();
+      await (await this.standby)?.kill();
+      this.standby = undefined;
+    });
+  }
+
+  private loadStandby(): Promise<ReplicaProcess> {
+    const loading = AppProcess.start<ReplicaRequest, ReplicaReply>(ENTRY, [
+      JSON.stringify(this.settings),
+    ]).then(({ process }) => process);
+    loading.catch(() => undefined); // reported when awaited
+    return loading;
   }
 
   private inOrder(step: () => Promise<void> | undefined): Promise<void> {
@@ -162,7 +186,9 @@ async function runMode(mode: ChaosMode, redis: ChaosRedis, dir: string): Promise
   const fault = (name: Fault['name'], detail: string, at = Date.now()) => faults.push({ name, detail, at });
 
   let budgetFault: Promise<void> | undefined;
+  let budgetReplica: Replica | undefined;
   const onSlowStarted = (replica: Replica) => {
+    budgetReplica ??= replica;
     // The first time only: the answer budget runs out (direct mode answers 202 background), then the replica dies.
     budgetFault ??= sleep(TIMINGS.answerBudgetMs + 200).then(async () => {
       const downMs = await replica.killAndRestart();
@@ -184,6 +210,7 @@ async function runMode(mode: ChaosMode, redis: ChaosRedis, dir: string): Promise
       };
       const replica = new Replica(settings, onSlowStarted);
       await replica.start();
+      await replica.prepareRestart();
       return replica;
     }),
   );
@@ -205,42 +232,42 @@ async function runMode(mode: ChaosMode, redis: ChaosRedis, dir: string): Promise
     return shuffled(payloads).flatMap((payload, order) => {
       const at = sessionAt + order * 20 + Math.random() * 100;
       const copies = [deliver(payload, at)];
-      if (Math.random() < DUPLICATE_RATE) copies.push(deliver(payload, at + 200 + Math.random() * 1_500));
+      // The slow event is sent once: a later copy would run it again once its claim expired, hiding the window.
+      if (payload !== slowEvent && Math.random() < DUPLICATE_RATE)
+        copies.push(deliver(payload, at + 200 + Math.random() * 1_500));
       return copies;
     });
   });
 
-  const scheduled = async (fraction: number, work: () => Promise<void>) => {
-    await sleep(Math.max(0, started + fraction * PLAN.sendMs - Date.now()));
-    await work();
-  };
-  const faultsDone = Promise.all([
-    scheduled(0.4, async () => {
-      const downMs = await replicas[0].killAndRestart();
-      fault(
-        'kill-replica',
-        `kill -9 ${replicas[0].settings.name}, back in ${downMs} ms`,
-        Date.now() - downMs,
-      );
-    }),
-    scheduled(0.6, async () => {
-      const killedAt = Date.now();
-      await redis.kill();
-      await redis.start();
-      fault('redis-restart', `kill -9 redis-server, back in ${Date.now() - killedAt} ms`, killedAt);
-    }),
-    scheduled(0.85, async () => {
-      const downMs = await replicas[1].killAndRestart();
-      fault(
-        'kill-replica',
-        `kill -9 ${replicas[1].settings.name}, back in ${downMs} ms`,
-        Date.now() - downMs,
-      );
-    }),
-  ]);
+  // The faults one after the other (each waits for the one before to be over), at their share of the send window.
+  const faultsDone = (async () => {
+    const at = (fraction: number) => sleep(Math.max(0, started + fraction * PLAN.sendMs - Date.now()));
+    await at(0.4);
+    await budgetFault;
+    // Each replica killed once more, the other one first: its standby for the restart is loaded by then.
+    const [first, second] = budgetReplica === replicas[0] ? [replicas[1], replicas[0]] : replicas;
+    void second.prepareRestart();
+    const firstDownMs = await first.killAndRestart();
+    fault(
+      'kill-replica',
+      `kill -9 ${first.settings.name}, back in ${firstDownMs} ms`,
+      Date.now() - firstDownMs,
+    );
+    await at(0.6);
+    const killedAt = Date.now();
+    await redis.kill();
+    await redis.start();
+    fault('redis-restart', `kill -9 redis-server, back in ${Date.now() - killedAt} ms`, killedAt);
+    await at(0.85);
+    const secondDownMs = await second.killAndRestart();
+    fault(
+      'kill-replica',
+      `kill -9 ${second.settings.name}, back in ${secondDownMs} ms`,
+      Date.now() - secondDownMs,
+    );
+  })();
   await Promise.all(deliveries);
   await faultsDone;
-  await budgetFault;
 
   const queue =
     mode === 'inbox'
@@ -254,7 +281,7 @@ async function runMode(mode: ChaosMode, redis: ChaosRedis, dir: string): Promise
   await drain(ledger, PLAN.drainQuietMs, pending);
   const deadLetters = queue ? await queue.getFailedCount() : 0;
   await queue?.close();
-  await Promise.all(replicas.map((replica) => replica.close()));
+  await Promise.all(replicas.map((replica) => replica.stop()));
 
   // What the ledger says: each handler's runs per event.
   const lines = readLedger(ledger);
