@@ -12,6 +12,7 @@ import { OnPathorsEvent, PathorsModule, type PathorsDelivery } from 'nestjs-path
 import { BullMqInbox } from 'nestjs-pathors/inbox';
 import { RedisIdempotencyStore } from 'nestjs-pathors/redis';
 import {
+  CHAOS_HANDLERS,
   CHAOS_SECRET,
   TIMINGS,
   eventKey,
@@ -37,12 +38,12 @@ class ChaosHandlers {
       reply({ type: 'slow-started', key });
       await sleep(TIMINGS.slowHandlerMs);
     }
-    await this.run('ChaosHandlers.crm', delivery);
+    await this.run(CHAOS_HANDLERS[0], delivery);
   }
 
   @OnPathorsEvent(LIFECYCLE_EVENTS)
   billing(_event: unknown, delivery: PathorsDelivery): Promise<void> {
-    return this.run('ChaosHandlers.billing', delivery);
+    return this.run(CHAOS_HANDLERS[1], delivery);
   }
 
   private async run(handler: string, delivery: PathorsDelivery): Promise<void> {

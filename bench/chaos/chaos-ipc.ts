@@ -17,6 +17,9 @@ export const TIMINGS = {
   failureRate: 0.1,
 } as const;
 
+/** The handlers of every lifecycle event in a replica: an event is handled once each of them succeeded. */
+export const CHAOS_HANDLERS = ['ChaosHandlers.crm', 'ChaosHandlers.billing'] as const;
+
 /** How one replica is started (passed as its one argument, JSON). */
 export interface ReplicaSettings {
   readonly name: string;

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { PathorsSimulator, type PathorsPayload } from 'nestjs-pathors/testing';
 import { AppProcess } from '../support/app-process.js';
 import {
+  CHAOS_HANDLERS,
   TIMINGS,
   eventKey,
   type ChaosMode,
@@ -172,6 +173,52 @@ const nearestFault = (faults: readonly Fault[], at: number, windowMs: number): F
 const faultBetween = (faults: readonly Fault[], from: number, to: number): Fault | undefined =>
   faults.filter((fault) => fault.at >= from && fault.at <= to).at(-1);
 
+/** What the ledger says of one mode: handled, lost and duplicated events, and the causes of the last two. */
+function tallyOf(
+  mode: ChaosMode,
+  events: readonly PathorsPayload[],
+  answers: ReadonlyMap<string, readonly ChaosAnswer[]>,
+  lines: readonly LedgerLine[],
+  faults: readonly Fault[],
+) {
+  // Each handler's successful runs, per event.
+  const successes = new Map<string, LedgerLine[]>();
+  for (const line of lines.filter((entry) => entry.ok)) {
+    const runKey = `${line.key} ${line.handler}`;
+    successes.set(runKey, [...(successes.get(runKey) ?? []), line]);
+  }
+  const handledKeys = new Set(
+    events.map(keyOf).filter((key) => CHAOS_HANDLERS.every((handler) => successes.has(`${key} ${handler}`))),
+  );
+  const lostKeys = [...answers.keys()].filter((key) => !handledKeys.has(key));
+  const extraRuns = [...successes.values()].flatMap((runs) =>
+    runs.slice(1).map((run) => ({ run, first: runs[0] })),
+  );
+
+  const lostCauses = lostKeys.map((key) => {
+    const answer = answers.get(key)![0];
+    const cause = nearestFault(faults, answer.at, 5_000);
+    return `answered-${answer.status}(${answer.note ?? 'no note'})+${cause?.name ?? 'no-fault'}`;
+  });
+  const duplicateCauses = extraRuns.map(
+    ({ run, first }) => faultBetween(faults, first.at - 1_000, run.at)?.name ?? 'no-fault',
+  );
+  const notes = [...answers.values()].flat().map((answer) => `${answer.status}(${answer.note ?? 'no note'})`);
+  return {
+    runs: `handler-runs=${lines.length} failed-on-purpose=${lines.filter((line) => !line.ok).length}`,
+    details: [
+      `mode=${mode} 2xx answers: ${count(notes)}`,
+      `mode=${mode} lost by cause: ${count(lostCauses)}`,
+      `mode=${mode} duplicated by cause: ${count(duplicateCauses)}`,
+    ],
+    summary:
+      `mode=${mode} sent=${events.length} answered2xx=${answers.size} handled=${handledKeys.size} ` +
+      `lost=${lostKeys.length} duplicated=${extraRuns.length}`,
+    lost: lostKeys.length,
+    duplicated: extraRuns.length,
+  };
+}
+
 async function runMode(mode: ChaosMode, redis: ChaosRedis, dir: string): Promise<ModeResult> {
   const sessions = await sessionPayloads(PLAN.sessions);
   const events = sessions.flat();
@@ -283,51 +330,17 @@ async function runMode(mode: ChaosMode, redis: ChaosRedis, dir: string): Promise
   await queue?.close();
   await Promise.all(replicas.map((replica) => replica.stop()));
 
-  // What the ledger says: each handler's runs per event.
-  const lines = readLedger(ledger);
-  const handlers = [...new Set(lines.map((line) => line.handler))];
-  const successes = new Map<string, LedgerLine[]>();
-  for (const line of lines.filter((entry) => entry.ok)) {
-    const runKey = `${line.key} ${line.handler}`;
-    successes.set(runKey, [...(successes.get(runKey) ?? []), line]);
-  }
-  const handled = events.filter((payload) =>
-    handlers.every((handler) => successes.has(`${keyOf(payload)} ${handler}`)),
-  );
-  const handledKeys = new Set(handled.map(keyOf));
-  const lostKeys = [...answers.keys()].filter((key) => !handledKeys.has(key));
-  const extraRuns = [...successes.values()].flatMap((runs) =>
-    runs.slice(1).map((run) => ({ run, first: runs[0] })),
-  );
-
-  const lostCauses = lostKeys.map((key) => {
-    const answer = answers.get(key)![0];
-    const cause = nearestFault(faults, answer.at, 5_000);
-    return `answered-${answer.status}(${answer.note ?? 'no note'})+${cause?.name ?? 'no-fault'}`;
-  });
-  const duplicateCauses = extraRuns.map(({ run, first }) => {
-    const cause = faultBetween(faults, first.at - 1_000, run.at);
-    return cause?.name ?? 'no-fault';
-  });
-  const notes = [...answers.values()].flat().map((answer) => `${answer.status}(${answer.note ?? 'no note'})`);
+  const tally = tallyOf(mode, events, answers, readLedger(ledger), faults);
   const details = [
-    ...faults.map((entry) => `mode=${mode} fault ${entry.name} at ${entry.at - started} ms: ${entry.detail}`),
+    ...[...faults]
+      .sort((a, b) => a.at - b.at)
+      .map((entry) => `mode=${mode} fault ${entry.name} at ${entry.at - started} ms: ${entry.detail}`),
     `mode=${mode} deliveries=${deliveries.length} attempts=${sender.attempts} ` +
-      `given-up=${events.length - answers.size} handler-runs=${lines.length} dead-letters=${deadLetters}`,
-    `mode=${mode} 2xx answers: ${count(notes)}`,
-    `mode=${mode} lost by cause: ${count(lostCauses)}`,
-    `mode=${mode} duplicated by cause: ${count(duplicateCauses)}`,
+      `given-up=${events.length - answers.size} dead-letters=${deadLetters} ${tally.runs}`,
+    ...tally.details,
   ];
-  return {
-    summary:
-      `mode=${mode} sent=${events.length} answered2xx=${answers.size} handled=${handled.length} ` +
-      `lost=${lostKeys.length} duplicated=${extraRuns.length}`,
-    details,
-    lost: lostKeys.length,
-    duplicated: extraRuns.length,
-  };
+  return { summary: tally.summary, details, lost: tally.lost, duplicated: tally.duplicated };
 }
-
 async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'pathors-chaos-'));
   const redis = new ChaosRedis(await freePort(), dir);
