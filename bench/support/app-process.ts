@@ -79,6 +79,13 @@ export class AppProcess<Request extends { type: string }, Reply extends { type: 
     });
   }
 
+  /** Kills the process at once (`kill -9`: no shutdown hook runs) and resolves once it is gone. */
+  async kill(): Promise<void> {
+    if (this.exited) return;
+    this.child.kill('SIGKILL');
+    await this.exit;
+  }
+
   /** Asks the process to close (so a CPU profile is written), killing it if it does not exit within 10 s. */
   async close(message: Request): Promise<void> {
     if (this.exited) return;

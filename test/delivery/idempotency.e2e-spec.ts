@@ -132,11 +132,16 @@ describe.each(Object.keys(STORES) as Array<keyof typeof STORES>)('with the %s st
   });
 });
 
-/** A memory store that lists the calls the pipeline makes, and can fail the next handler record or completion. */
+/** A write that records a success is tried once and retried three times before the run fails. */
+const WRITE_TRIES = 4;
+
+/** A memory store that lists the calls the pipeline makes, and can fail the next handler records or completions. */
 class CallListingStore extends MemoryIdempotencyStore {
   readonly calls: string[] = [];
-  failNextRecord = false;
-  failNextCompletion = false;
+  /** Handler id → how many of its next records fail. */
+  readonly failingRecords = new Map<string, number>();
+  /** How many of the next completions fail. */
+  failingCompletions = 0;
 
   override async claim(key: string, token: string, leaseMs: number): Promise<PathorsClaim> {
     this.calls.push('claim');
@@ -145,15 +150,16 @@ class CallListingStore extends MemoryIdempotencyStore {
 
   override async recordHandler(key: string, handlerId: string): Promise<void> {
     this.calls.push(`record ${handlerId}`);
-    if (!this.failNextRecord) return super.recordHandler(key, handlerId);
-    this.failNextRecord = false;
+    const failing = this.failingRecords.get(handlerId) ?? 0;
+    if (failing === 0) return super.recordHandler(key, handlerId);
+    this.failingRecords.set(handlerId, failing - 1);
     throw new Error('record lost');
   }
 
   override async complete(key: string): Promise<void> {
     this.calls.push('complete');
-    if (!this.failNextCompletion) return super.complete(key);
-    this.failNextCompletion = false;
+    if (this.failingCompletions === 0) return super.complete(key);
+    this.failingCompletions--;
     throw new Error('connection reset');
   }
 }
@@ -194,17 +200,34 @@ describe.each(ADAPTERS)('store calls per event on %s', (adapter) => {
     expect(store.calls.slice(4)).toEqual(['complete']);
   });
 
-  it('waits for each handler record: a failed one makes the event fail, and only that handler runs again', async () => {
+  it('retries a record or completion the store failed, so a blip answers 200 and runs no handler again', async () => {
     const consumers = harness.get(CallEndedConsumers);
     const event = buildCallEnded();
-    store.failNextRecord = true;
+    store.failingRecords.set('CallEndedConsumers.notify', 2);
+    store.failingCompletions = WRITE_TRIES - 1;
+    store.calls.length = 0;
+    const first = await post(harness.server, event);
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ received: true });
+    expect(store.calls.filter((call) => call.startsWith('record'))).toHaveLength(3 + 2);
+    expect(store.calls.filter((call) => call === 'complete')).toHaveLength(WRITE_TRIES);
+
+    const again = await post(harness.server, event);
+    expect(again.body).toEqual({ received: true, note: 'duplicate: already processed' });
+    expect(consumers.runsOf(event.sessionId)).toEqual([1, 1, 1]);
+  });
+
+  it('waits for each handler record: one the store keeps failing makes the event fail, and only that handler runs again', async () => {
+    const consumers = harness.get(CallEndedConsumers);
+    const event = buildCallEnded();
+    store.failingRecords.set('CallEndedConsumers.saveToCrm', WRITE_TRIES);
     expect((await post(harness.server, event)).status).toBe(500);
     expect(consumers.runsOf(event.sessionId)).toEqual([1, 1, 1]);
     expect((await post(harness.server, event)).status).toBe(200);
     expect(consumers.runsOf(event.sessionId).sort()).toEqual([1, 1, 2]);
   });
 
-  it("lets a single handler's completion be its record: a failed completion runs it again on redelivery", async () => {
+  it("lets a single handler's completion be its record: a completion that keeps failing runs it again on redelivery", async () => {
     const consumer = harness.get(SessionEndedConsumer);
     const event = buildSessionEnded();
     store.calls.length = 0;
@@ -213,7 +236,7 @@ describe.each(ADAPTERS)('store calls per event on %s', (adapter) => {
     expect(consumer.runs).toBe(1);
 
     const failing = buildSessionEnded();
-    store.failNextCompletion = true;
+    store.failingCompletions = WRITE_TRIES;
     expect((await post(harness.server, failing)).status).toBe(500);
     expect((await post(harness.server, failing)).status).toBe(200);
     expect(consumer.runs).toBe(3);

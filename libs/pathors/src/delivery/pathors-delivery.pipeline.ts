@@ -7,6 +7,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PathorsEvent } from '../events/pathors-event.map.js';
 import { parsePathorsEvent } from '../events/pathors-event.parser.js';
 import type { UnknownPathorsEvent } from '../events/unknown-pathors.event.js';
@@ -70,6 +71,12 @@ const INBOX_FAILURES = {
   'in-progress': (name: string) => `${name} is being processed elsewhere; retrying later`,
   error: (name: string) => `The idempotency store failed while processing ${name}`,
 } as const;
+
+/**
+ * Pauses before each retry of a write that records a success (175 ms in all, well under any answer budget worth
+ * having): a handler that succeeded must not run again because its record met a store blip, such as a Redis restart.
+ */
+const RECORD_RETRY_DELAYS_MS = [25, 50, 100] as const;
 
 const isFailure = (outcome: PathorsHandlerOutcome) => outcome.status === 'failed';
 
@@ -230,7 +237,9 @@ export class PathorsDeliveryPipeline
         skipHandlers: claim.completedHandlers,
         // One handler's record is the event's completion: it needs no record of its own (one store call less).
         onHandlerSucceeded:
-          handlerCount > 1 ? async (handlerId) => this.store.recordHandler(key, handlerId) : undefined,
+          handlerCount > 1
+            ? (handlerId) => this.recordSuccess(() => this.store.recordHandler(key, handlerId))
+            : undefined,
       });
       const missing = handlerCount - outcomes.length;
       if (missing !== 0) {
@@ -248,7 +257,7 @@ export class PathorsDeliveryPipeline
             ? 'failed-permanently'
             : 'handled';
       if (outcome === 'handled' || (outcome === 'failed-permanently' && mode === 'direct')) {
-        await this.telemetry.step(SPAN.complete, () => this.store.complete(key));
+        await this.telemetry.step(SPAN.complete, () => this.recordSuccess(() => this.store.complete(key)));
       } else {
         await this.telemetry.step(SPAN.release, () => this.store.release(key, token));
       }
@@ -263,6 +272,19 @@ export class PathorsDeliveryPipeline
       // Only this run's lease: a concurrent duplicate answered `in-progress` must not stop the holder's renewals.
       if (this.leases.get(key) === token) this.leases.delete(key);
     }
+  }
+
+  /** Runs `write` (a record of handlers' success), retrying it after a short pause when the store fails. */
+  private async recordSuccess(write: () => Promise<void>): Promise<void> {
+    for (const delayMs of RECORD_RETRY_DELAYS_MS) {
+      try {
+        return await write();
+      } catch (error) {
+        this.logger.warn(`Could not record a success, retrying in ${delayMs} ms: ${reasonOf(error)}`);
+        await sleep(delayMs);
+      }
+    }
+    await write();
   }
 
   private async releaseAfterFailure(key: string, token: string): Promise<void> {

@@ -50,7 +50,16 @@ export interface BullMqInboxOptions {
    * @default 30000
    */
   lockDurationMs?: number;
+  /**
+   * How many times a delivery may be picked up again after its worker died (its lock expired) before it is
+   * dead-lettered as stalled. BullMQ's own default, 1, dead-letters a delivery whose process was killed twice, for
+   * instance by two deploys in a row; a higher count keeps it in the inbox.
+   * @default 10
+   */
+  maxStalledCount?: number;
 }
+
+const DEFAULT_MAX_STALLED_COUNT = 10;
 
 type DeliveryJob = Job<PathorsDeliveryRecord, void, string>;
 
@@ -87,6 +96,7 @@ export class BullMqInbox extends PathorsInbox {
     this.backoffMs = positive(options.backoffMs, 'backoffMs', 1000);
     positive(options.concurrency, 'concurrency', 10);
     positive(options.lockDurationMs, 'lockDurationMs', 30_000);
+    positive(options.maxStalledCount, 'maxStalledCount', DEFAULT_MAX_STALLED_COUNT);
   }
 
   override async enqueue(record: PathorsDeliveryRecord): Promise<void> {
@@ -113,6 +123,7 @@ export class BullMqInbox extends PathorsInbox {
         concurrency: this.options.concurrency ?? 10,
         lockDuration,
         stalledInterval: Math.max(500, Math.floor(lockDuration / 2)),
+        maxStalledCount: this.options.maxStalledCount ?? DEFAULT_MAX_STALLED_COUNT,
       },
     );
     this.worker.on('error', (error) => this.logger.error(`Inbox worker error: ${error.message}`));
@@ -182,10 +193,14 @@ export class BullMqInbox extends PathorsInbox {
   }
 
   private getQueue(): Queue<PathorsDeliveryRecord, void, string> {
-    this.queue ??= new Queue<PathorsDeliveryRecord, void, string>(this.queueName, {
-      connection: this.options.connection,
-      prefix: this.options.prefix,
-    });
+    if (!this.queue) {
+      this.queue = new Queue<PathorsDeliveryRecord, void, string>(this.queueName, {
+        connection: this.options.connection,
+        prefix: this.options.prefix,
+      });
+      // Without a listener BullMQ writes a lost connection to the console, outside the app's logger.
+      this.queue.on('error', (error) => this.logger.error(`Inbox queue error: ${error.message}`));
+    }
     return this.queue;
   }
 }
