@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { PathorsDeadLetter, PathorsDeliveryRecord } from '../delivery/pathors-delivery-record.js';
 import { PathorsInbox, type PathorsInboxProcessor } from '../delivery/pathors-inbox.js';
-import { raceTimeout } from '../delivery/race-timeout.util.js';
+import { raceTimeout, withCommandTimeout } from '../delivery/race-timeout.util.js';
 import { PathorsPermanentError } from '../pathors.errors.js';
 
 /** Options of {@link BullMqInbox}. */
@@ -67,7 +67,6 @@ export interface BullMqInboxOptions {
 const MAX_RECONNECT_DELAY_MS = 2000;
 /** How long the same connection error is not logged again. */
 const ERROR_LOG_INTERVAL_MS = 30_000;
-const TIMED_OUT = Symbol('timed out');
 
 type DeliveryJob = Job<PathorsDeliveryRecord, void, string>;
 
@@ -207,6 +206,10 @@ export class BullMqInbox extends PathorsInbox {
     return true;
   }
 
+  private bounded<T>(name: string, command: Promise<T>): Promise<T> {
+    return withCommandTimeout(command, name, this.commandTimeoutMs);
+  }
+
   private getQueue(): Queue<PathorsDeliveryRecord, void, string> {
     if (!this.queue) {
       this.queue = new Queue<PathorsDeliveryRecord, void, string>(this.queueName, {
@@ -216,15 +219,6 @@ export class BullMqInbox extends PathorsInbox {
       logErrors(this.queue, 'Inbox queue', this.logger);
     }
     return this.queue;
-  }
-
-  /** `command`'s result, or a rejection once `commandTimeoutMs` passed. */
-  private async bounded<T>(name: string, command: Promise<T>): Promise<T> {
-    const result = await raceTimeout(command, this.commandTimeoutMs, TIMED_OUT);
-    if (result === TIMED_OUT) {
-      throw new Error(`Redis did not answer ${name} within commandTimeoutMs (${this.commandTimeoutMs} ms)`);
-    }
-    return result;
   }
 }
 

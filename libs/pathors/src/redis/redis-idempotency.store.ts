@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { DEFAULT_IDEMPOTENCY_TTL_MS } from '../delivery/memory-idempotency.store.js';
-import { raceTimeout } from '../delivery/race-timeout.util.js';
+import { withCommandTimeout } from '../delivery/race-timeout.util.js';
 import {
   NO_COMPLETED_HANDLERS,
   PathorsIdempotencyStore,
@@ -35,7 +35,6 @@ export const DEFAULT_REDIS_IDEMPOTENCY_PREFIX = 'pathors:idempotency:';
 const MIN_TTL_MS = 24 * 60 * 60 * 1000;
 /** Default {@link RedisIdempotencyStoreOptions.commandTimeoutMs}. */
 const DEFAULT_COMMAND_TIMEOUT_MS = 1000;
-const TIMED_OUT = Symbol('timed out');
 
 const CLAIM_DONE: PathorsClaim = { status: 'done' };
 const CLAIM_IN_PROGRESS: PathorsClaim = { status: 'in-progress' };
@@ -175,14 +174,19 @@ export class RedisIdempotencyStore extends PathorsIdempotencyStore {
       holderOf(token),
       leaseMs,
     );
-    const [status, ...handlers] = await this.bounded('claim', claiming, () => {
+    let reply: string[];
+    try {
+      reply = await this.bounded('claim', claiming);
+    } catch (error) {
       // Nobody runs a claim made after its caller gave up: give it back rather than leave it to expire.
       claiming
         .then(async ([late]) => {
           if (late === 'claimed') await this.release(key, token);
         })
         .catch(() => undefined);
-    });
+      throw error;
+    }
+    const [status, ...handlers] = reply;
     if (status === 'done') return CLAIM_DONE;
     if (status === 'busy') return CLAIM_IN_PROGRESS;
     return {
@@ -228,12 +232,8 @@ export class RedisIdempotencyStore extends PathorsIdempotencyStore {
     await this.bounded('ping', this.redis.ping());
   }
 
-  /** `command`'s reply, or a rejection once `commandTimeoutMs` passed (after calling `onTimeout`). */
-  private async bounded<T>(name: string, command: Promise<T>, onTimeout?: () => void): Promise<T> {
-    const reply = await raceTimeout(command, this.commandTimeoutMs, TIMED_OUT);
-    if (reply !== TIMED_OUT) return reply;
-    onTimeout?.();
-    throw new Error(`Redis did not answer ${name} within commandTimeoutMs (${this.commandTimeoutMs} ms)`);
+  private bounded<T>(name: string, command: Promise<T>): Promise<T> {
+    return withCommandTimeout(command, name, this.commandTimeoutMs);
   }
 
   private stateKey(key: string): string {
