@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
 import { RedisIdempotencyStore } from 'nestjs-pathors/redis';
-import { PathorsHealthIndicator } from 'nestjs-pathors/terminus';
 import { buildCallEnded } from 'nestjs-pathors/testing';
-import request from 'supertest';
 import {
-  CallEndedConsumers,
   Gate,
   SECRET,
   SessionLifecycleConsumer,
@@ -16,75 +11,18 @@ import {
 } from '../delivery/support/delivery-fixtures.js';
 import { RedisServer } from '../support/redis-server.js';
 import { ADAPTERS, createWebhookApp, type WebhookApp } from '../support/webhook-app.js';
-
-const COMMAND_TIMEOUT_MS = 300;
-const RECORDING_FAILED = 'The event could not be recorded; send it again';
-
-@Controller('health')
-class StoreHealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly pathors: PathorsHealthIndicator,
-  ) {}
-
-  @Get()
-  @HealthCheck()
-  check() {
-    return this.health.check([() => this.pathors.isStoreHealthy()]);
-  }
-}
-
-/** A client as an app would make one, with the `'error'` listener an app owes its own client. */
-function connect(server: RedisServer): Redis {
-  const redis = new Redis(server.connection);
-  redis.on('error', () => undefined);
-  return redis;
-}
-
-const expectRetryLater = (response: request.Response, status: number, message: string) => {
-  expect({ status: response.status, retryAfter: response.headers['retry-after'] }).toEqual({
-    status,
-    retryAfter: '5',
-  });
-  expect(response.body.message).toBe(message);
-};
+import { RECORDING_FAILED, connect, expectRetryLater, useFaultApp } from './support/fault-app.js';
 
 describe.each(ADAPTERS)('RedisIdempotencyStore faults on %s', (adapter) => {
-  // Durable (an append-only file synced on every write), so a kill loses nothing that was answered 200: what makes
-  // "a redelivery after the restart is a duplicate" a guarantee of the module rather than luck.
-  let server: RedisServer;
-  let redis: Redis;
-  let harness: WebhookApp;
-  let consumers: CallEndedConsumers;
-
-  beforeAll(async () => {
-    server = await RedisServer.start({ durable: true });
-    redis = connect(server);
-    harness = await createWebhookApp({
-      adapter,
-      pathors: {
-        webhook: { secret: SECRET },
-        delivery: {
-          answerBudgetMs: 2000,
-          store: new RedisIdempotencyStore(redis, { commandTimeoutMs: COMMAND_TIMEOUT_MS }),
-        },
-      },
-      imports: [TerminusModule.forRoot({ logger: false })],
-      controllers: [StoreHealthController],
-      providers: [CallEndedConsumers, PathorsHealthIndicator],
-    });
-    consumers = harness.get(CallEndedConsumers);
-  });
-  afterAll(async () => {
-    await harness?.app.close();
-    redis?.disconnect();
-    await server?.stop();
-  });
-
-  const health = () => request(harness.server).get('/health');
-  const storeAnswers = () => health().then((response) => response.status === 200);
+  // Redis is durable, so "a redelivery after the restart is a duplicate" is the module's guarantee rather than luck.
+  const app = useFaultApp(adapter, 'isStoreHealthy', (server, redis) => ({
+    answerBudgetMs: 2000,
+    store: new RedisIdempotencyStore(redis, { commandTimeoutMs: 300 }),
+  }));
+  const storeAnswers = async () => (await app().health()).status === 200;
 
   it('answers 503 while Redis is down, and runs each event once when it is back', async () => {
+    const { harness, server, consumers } = app();
     const before = buildCallEnded();
     expect((await post(harness.server, before)).status).toBe(200);
 
@@ -92,7 +30,7 @@ describe.each(ADAPTERS)('RedisIdempotencyStore faults on %s', (adapter) => {
     const during = buildCallEnded();
     expectRetryLater(await post(harness.server, during), 503, RECORDING_FAILED);
     expect(consumers.runsOf(during.sessionId)).toEqual([0, 0, 0]);
-    const down = await health();
+    const down = await app().health();
     expect(down.status).toBe(503);
     expect(down.body.error['pathors-store']).toMatchObject({
       status: 'down',
@@ -102,7 +40,7 @@ describe.each(ADAPTERS)('RedisIdempotencyStore faults on %s', (adapter) => {
 
     await server.restart();
     await eventually(storeAnswers, 'store healthy again');
-    expect((await health()).body.info).toEqual({ 'pathors-store': { status: 'up' } });
+    expect((await app().health()).body.info).toEqual({ 'pathors-store': { status: 'up' } });
 
     const redelivered = await post(harness.server, during);
     expect({ status: redelivered.status, body: redelivered.body }).toEqual({
@@ -116,6 +54,7 @@ describe.each(ADAPTERS)('RedisIdempotencyStore faults on %s', (adapter) => {
   });
 
   it('answers 503 before the answer budget while Redis is paused, and a duplicate once it answers again', async () => {
+    const { harness, server, consumers } = app();
     const before = buildCallEnded();
     expect((await post(harness.server, before)).status).toBe(200);
 
