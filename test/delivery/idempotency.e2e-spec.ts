@@ -78,16 +78,18 @@ describe('duplicate storm across two app instances sharing Redis', () => {
         expect(runs).toBe(1);
       }
     }
-    // One copy per event ran the handlers (200); the others were answered as duplicates: done (200) or running (202).
+    // One copy per event ran the handlers (200); the others were answered as duplicates: done (200), or running
+    // (409, to be sent again later: a 2xx would end the retries even if the copy that runs it then died).
     const notes = responses.map((response) => `${response.status} ${response.body.note ?? 'handled'}`);
     expect(notes.filter((note) => note === '200 handled')).toHaveLength(EVENTS);
     expect(
       notes
         .filter((note) => note !== '200 handled')
-        .every((note) =>
-          ['200 duplicate: already processed', '202 duplicate: being processed'].includes(note),
-        ),
+        .every((note) => ['200 duplicate: already processed', '409 handled'].includes(note)),
     ).toBe(true);
+    for (const response of responses.filter(({ status }) => status === 409)) {
+      expect(response.headers['retry-after']).toBe('5');
+    }
   });
 });
 
@@ -237,7 +239,8 @@ describe.each(ADAPTERS)('store calls per event on %s', (adapter) => {
 
     const failing = buildSessionEnded();
     store.failingCompletions = WRITE_TRIES;
-    expect((await post(harness.server, failing)).status).toBe(500);
+    // The store failed, not the handler: 503, send it again.
+    expect((await post(harness.server, failing)).status).toBe(503);
     expect((await post(harness.server, failing)).status).toBe(200);
     expect(consumer.runs).toBe(3);
     expect((await post(harness.server, failing)).body.note).toBe('duplicate: already processed');
@@ -253,12 +256,13 @@ class UnreachableStore extends MemoryIdempotencyStore {
 }
 
 describe.each(ADAPTERS)('with the idempotency store unreachable on %s', (adapter) => {
-  it('answers 500 so the sender retries, runs no handler, and leaks nothing', async () => {
+  it('answers 503 with Retry-After so the sender retries, runs no handler, and leaks nothing', async () => {
     const harness = await bootApp(adapter, { store: new UnreachableStore() });
     try {
       const event = buildCallEnded();
       const response = await post(harness.server, event);
-      expect(response.status).toBe(500);
+      expect(response.status).toBe(503);
+      expect(response.headers['retry-after']).toBe('5');
       expect(response.body.message).toBe('The event could not be recorded; send it again');
       expect(JSON.stringify(response.body)).not.toContain('ECONNREFUSED');
       expect(harness.get(CallEndedConsumers).runsOf(event.sessionId)).toEqual([0, 0, 0]);

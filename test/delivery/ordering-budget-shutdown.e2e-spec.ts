@@ -118,8 +118,13 @@ describe.each(ADAPTERS)('answer budget on %s', (adapter) => {
     expect(consumer.of(event.sessionId)).toEqual([]);
 
     const whileRunning = await post(harness.server, event);
-    expect(whileRunning.status).toBe(202);
-    expect(whileRunning.body).toEqual({ received: true, note: 'duplicate: being processed' });
+    expect(whileRunning.status).toBe(409);
+    expect(whileRunning.headers['retry-after']).toBe('5');
+    expect(whileRunning.body).toEqual({
+      statusCode: 409,
+      error: 'Conflict',
+      message: 'The same event is being processed; send it again later',
+    });
 
     gate.open();
     await eventually(() => consumer.of(event.sessionId).length === 1, 'background handler finished');

@@ -126,7 +126,7 @@ describe('sample app with SAMPLE_API_KEY and REDIS_URL', () => {
   it('reports Pathors up at /health without the key, and down (503) when Pathors fails', async () => {
     expect(await request(running, '/health')).toMatchObject({
       status: 200,
-      body: { status: 'ok', info: { pathors: { status: 'up' } } },
+      body: { status: 'ok', info: { pathors: { status: 'up' }, 'pathors-store': { status: 'up' } } },
     });
     running.embedded!.project(FOLLOW_UP_AGENT).simulator.failNext(1, 401);
     const down = await request(running, '/health');

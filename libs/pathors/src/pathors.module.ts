@@ -21,6 +21,7 @@ import { PathorsDeliveryPipeline } from './delivery/pathors-delivery.pipeline.js
 import { PathorsEventDispatcher } from './delivery/pathors-event.dispatcher.js';
 import { PathorsHandlerExplorer } from './delivery/pathors-handler.explorer.js';
 import { PathorsIdempotencyStore } from './delivery/pathors-idempotency.store.js';
+import { PathorsInbox } from './delivery/pathors-inbox.js';
 import {
   resolvePathorsOptions,
   resolveWebhookRoute,
@@ -117,6 +118,7 @@ const DEFAULT_EXPORTS = [
   PathorsHttpTransport,
   PathorsDeadLetterService,
   PathorsIdempotencyStore,
+  PathorsInbox,
 ];
 
 /**
@@ -199,6 +201,12 @@ function withRegistration(definition: DynamicModule, route: PathorsWebhookRoute)
       {
         provide: PathorsIdempotencyStore,
         useFactory: (resolved: ResolvedPathorsOptions) => resolved.delivery.store,
+        inject: [PATHORS_RESOLVED_OPTIONS],
+      },
+      {
+        // null without an inbox: an optional dependency of the health indicator.
+        provide: PathorsInbox,
+        useFactory: (resolved: ResolvedPathorsOptions) => resolved.delivery.inbox ?? null,
         inject: [PATHORS_RESOLVED_OPTIONS],
       },
       ...named,

@@ -48,6 +48,14 @@ export abstract class PathorsIdempotencyStore {
 
   /** Whether each key is done, in order. */
   abstract areDone(keys: readonly string[]): Promise<boolean[]>;
+
+  /**
+   * Resolves when the store can be reached, rejects with the reason otherwise: what `PathorsHealthIndicator`'s
+   * `isStoreHealthy()` reports. This default (a store in process memory) always resolves.
+   */
+  ping(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 /** The `completedHandlers` of a first delivery; shared, never mutated. */

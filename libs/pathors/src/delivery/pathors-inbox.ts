@@ -37,6 +37,14 @@ export abstract class PathorsInbox {
     return Promise.resolve(undefined);
   }
 
+  /**
+   * Resolves when the queue can be reached, rejects with the reason otherwise: what `PathorsHealthIndicator`'s
+   * `isInboxHealthy()` reports. This default always resolves.
+   */
+  ping(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** Puts a dead letter back in the queue with fresh attempts; `false` when no dead letter has that id. */
   abstract replayDeadLetter(id: string): Promise<boolean>;
 }

@@ -17,3 +17,21 @@ export function raceTimeout<T, F>(work: Promise<T>, ms: number, fallback: F): Pr
     );
   });
 }
+
+const TIMED_OUT = Symbol('timed out');
+
+/**
+ * Settles with `command`'s outcome, or rejects once `commandTimeoutMs` passed, naming the command: how the Redis store
+ * and inbox bound their waits. `command` keeps running after a timeout.
+ */
+export async function withCommandTimeout<T>(
+  command: Promise<T>,
+  name: string,
+  commandTimeoutMs: number,
+): Promise<T> {
+  const result = await raceTimeout(command, commandTimeoutMs, TIMED_OUT);
+  if (result === TIMED_OUT) {
+    throw new Error(`Redis did not answer ${name} within commandTimeoutMs (${commandTimeoutMs} ms)`);
+  }
+  return result;
+}

@@ -1,16 +1,20 @@
 import { Logger } from '@nestjs/common';
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { PathorsDeadLetter, PathorsDeliveryRecord } from '../delivery/pathors-delivery-record.js';
 import { PathorsInbox, type PathorsInboxProcessor } from '../delivery/pathors-inbox.js';
-import { raceTimeout } from '../delivery/race-timeout.util.js';
+import { raceTimeout, withCommandTimeout } from '../delivery/race-timeout.util.js';
 import { PathorsPermanentError } from '../pathors.errors.js';
 
 /** Options of {@link BullMqInbox}. */
 export interface BullMqInboxOptions {
   /**
    * Redis connection: ioredis options (BullMQ opens its own connections) or an ioredis client created with
-   * `maxRetriesPerRequest: null`.
+   * `maxRetriesPerRequest: null`. With options, the connection that enqueues is opened with
+   * `enableOfflineQueue: false` (a delivery is refused at once while Redis is down, rather than queued in memory),
+   * and every connection retries to connect at least every 2 s unless you give a `retryStrategy`; a client of your
+   * own keeps its options, bounded by `commandTimeoutMs` all the same.
    * @example { host: '127.0.0.1', port: 6379 }
    */
   connection: ConnectionOptions;
@@ -57,8 +61,19 @@ export interface BullMqInboxOptions {
    * @default 10
    */
   maxStalledCount?: number;
+  /**
+   * Longest wait for Redis to persist a delivery (or answer a health check), in milliseconds. Past it the webhook
+   * answers 503 with `Retry-After` and the sender sends the event again: keep it well below
+   * `delivery.answerBudgetMs`.
+   * @default 1000
+   */
+  commandTimeoutMs?: number;
 }
 
+/** How often a connection opened from options retries to connect, at most (BullMQ's own default grows to 20 s). */
+const MAX_RECONNECT_DELAY_MS = 2000;
+/** How long the same connection error is not logged again. */
+const ERROR_LOG_INTERVAL_MS = 30_000;
 const DEFAULT_MAX_STALLED_COUNT = 10;
 
 type DeliveryJob = Job<PathorsDeliveryRecord, void, string>;
@@ -86,6 +101,7 @@ export class BullMqInbox extends PathorsInbox {
   private readonly queueName: string;
   private readonly attempts: number;
   private readonly backoffMs: number;
+  private readonly commandTimeoutMs: number;
   private queue?: Queue<PathorsDeliveryRecord, void, string>;
   private worker?: Worker<PathorsDeliveryRecord, void, string>;
 
@@ -97,16 +113,24 @@ export class BullMqInbox extends PathorsInbox {
     positive(options.concurrency, 'concurrency', 10);
     positive(options.lockDurationMs, 'lockDurationMs', 30_000);
     positive(options.maxStalledCount, 'maxStalledCount', DEFAULT_MAX_STALLED_COUNT);
+    this.commandTimeoutMs = positive(options.commandTimeoutMs, 'commandTimeoutMs', 1000);
   }
 
   override async enqueue(record: PathorsDeliveryRecord): Promise<void> {
-    await this.getQueue().add(record.eventName, record, {
+    const adding = this.getQueue().add(record.eventName, record, {
       jobId: jobIdOf(record.idempotencyKey),
       attempts: this.attempts,
       backoff: { type: 'exponential', delay: this.backoffMs },
       removeOnComplete: true,
       removeOnFail: false,
     });
+    // A job added late is processed all the same: the sender's redelivery finds it queued (same job id) or done.
+    await this.bounded('enqueue', adding);
+  }
+
+  /** Resolves once Redis answers a read of the queue within `commandTimeoutMs`; rejects otherwise. */
+  override async ping(): Promise<void> {
+    await this.bounded('ping', this.getQueue().getFailedCount());
   }
 
   override async start(processor: PathorsInboxProcessor): Promise<void> {
@@ -118,7 +142,7 @@ export class BullMqInbox extends PathorsInbox {
       this.queueName,
       (job) => processRecord(processor, job.data),
       {
-        connection: this.options.connection,
+        connection: connectionOf(this.options.connection, {}),
         prefix: this.options.prefix,
         concurrency: this.options.concurrency ?? 10,
         lockDuration,
@@ -126,7 +150,7 @@ export class BullMqInbox extends PathorsInbox {
         maxStalledCount: this.options.maxStalledCount ?? DEFAULT_MAX_STALLED_COUNT,
       },
     );
-    this.worker.on('error', (error) => this.logger.error(`Inbox worker error: ${error.message}`));
+    logErrors(this.worker, 'Inbox worker', this.logger);
     this.worker.on('failed', (job, error) => {
       if (job && (error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1))) {
         this.logger.error(
@@ -192,17 +216,52 @@ export class BullMqInbox extends PathorsInbox {
     return true;
   }
 
+  private bounded<T>(name: string, command: Promise<T>): Promise<T> {
+    return withCommandTimeout(command, name, this.commandTimeoutMs);
+  }
+
   private getQueue(): Queue<PathorsDeliveryRecord, void, string> {
     if (!this.queue) {
       this.queue = new Queue<PathorsDeliveryRecord, void, string>(this.queueName, {
-        connection: this.options.connection,
+        connection: connectionOf(this.options.connection, { enableOfflineQueue: false }),
         prefix: this.options.prefix,
       });
-      // Without a listener BullMQ writes a lost connection to the console, outside the app's logger.
-      this.queue.on('error', (error) => this.logger.error(`Inbox queue error: ${error.message}`));
+      logErrors(this.queue, 'Inbox queue', this.logger);
     }
     return this.queue;
   }
+}
+
+/**
+ * The connection options BullMQ opens a connection with: the user's, with a reconnection at least every
+ * {@link MAX_RECONNECT_DELAY_MS} unless they chose a `retryStrategy`, and `overrides`. A client instance is the
+ * user's and used as it is.
+ */
+function connectionOf(
+  connection: ConnectionOptions,
+  overrides: { enableOfflineQueue?: false },
+): ConnectionOptions {
+  if (connection instanceof EventEmitter) return connection;
+  return {
+    retryStrategy: (attempts: number) => Math.min(attempts * 200, MAX_RECONNECT_DELAY_MS),
+    ...connection,
+    ...overrides,
+  } as ConnectionOptions;
+}
+
+/**
+ * Logs a BullMQ queue's or worker's `'error'` events (a listener also keeps BullMQ from writing them to the console);
+ * the same message at most once per {@link ERROR_LOG_INTERVAL_MS}, as a connection that is down fails again on every
+ * reconnection.
+ */
+function logErrors(emitter: EventEmitter, what: string, logger: Logger): void {
+  let last = { message: '', at: 0 };
+  emitter.on('error', (error: Error) => {
+    const now = Date.now();
+    if (error.message === last.message && now - last.at < ERROR_LOG_INTERVAL_MS) return;
+    last = { message: error.message, at: now };
+    logger.error(`${what} error: ${error.message}`);
+  });
 }
 
 /** Runs `processor`; a permanent failure becomes BullMQ's `UnrecoverableError`: dead-lettered without more attempts. */

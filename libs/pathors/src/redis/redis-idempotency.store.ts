@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { DEFAULT_IDEMPOTENCY_TTL_MS } from '../delivery/memory-idempotency.store.js';
+import { withCommandTimeout } from '../delivery/race-timeout.util.js';
 import {
   NO_COMPLETED_HANDLERS,
   PathorsIdempotencyStore,
@@ -20,11 +21,20 @@ export interface RedisIdempotencyStoreOptions {
    * @default 86400000 (24 h)
    */
   ttlMs?: number;
+  /**
+   * Longest wait for one Redis command, in milliseconds. A command that does not answer in time (Redis unreachable,
+   * paused or blocked by a slow command) rejects, and the webhook answers 503 with `Retry-After` instead of holding
+   * the request: keep it well below `delivery.answerBudgetMs`.
+   * @default 1000
+   */
+  commandTimeoutMs?: number;
 }
 
 /** Default key prefix of {@link RedisIdempotencyStore}. */
 export const DEFAULT_REDIS_IDEMPOTENCY_PREFIX = 'pathors:idempotency:';
 const MIN_TTL_MS = 24 * 60 * 60 * 1000;
+/** Default {@link RedisIdempotencyStoreOptions.commandTimeoutMs}. */
+const DEFAULT_COMMAND_TIMEOUT_MS = 1000;
 
 const CLAIM_DONE: PathorsClaim = { status: 'done' };
 const CLAIM_IN_PROGRESS: PathorsClaim = { status: 'in-progress' };
@@ -107,6 +117,14 @@ function withIdempotencyCommands(redis: Redis | Cluster): (Redis | Cluster) & Id
  * The scripts become commands of the client (`pathorsIdempotencyClaim` and the like, through ioredis'
  * `defineCommand`), defined once however many stores share it.
  *
+ * Every command is bounded by `commandTimeoutMs`, whatever the client's own options: ioredis' `commandTimeout` is an
+ * option of the whole client, which you own and may use for other work, so the store races each of its commands
+ * against a timer instead. A command that timed out may still run once Redis answers again (from the client's
+ * offline queue); each is safe to run late: a late claim is released at once, a late completion or handler record
+ * is true, and a late release or renewal only acts on the claim it was made for. The client's `'error'` events
+ * (one per failed reconnection) are yours to listen to: a client without an `'error'` listener logs them to the
+ * console.
+ *
  * @example
  * ```ts
  * import { Redis } from 'ioredis';
@@ -125,6 +143,7 @@ export class RedisIdempotencyStore extends PathorsIdempotencyStore {
   private readonly redis: (Redis | Cluster) & IdempotencyCommands;
   private readonly prefix: string;
   private readonly ttlMs: number;
+  private readonly commandTimeoutMs: number;
 
   constructor(redis: Redis | Cluster, options: RedisIdempotencyStoreOptions = {}) {
     super();
@@ -137,16 +156,37 @@ export class RedisIdempotencyStore extends PathorsIdempotencyStore {
       );
     }
     this.ttlMs = ttlMs;
+    const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    if (!Number.isInteger(commandTimeoutMs) || commandTimeoutMs <= 0) {
+      throw new RangeError(
+        `RedisIdempotencyStore option "commandTimeoutMs" must be a positive integer, got ${commandTimeoutMs}. ` +
+          `Leave it unset for the default (${DEFAULT_COMMAND_TIMEOUT_MS}).`,
+      );
+    }
+    this.commandTimeoutMs = commandTimeoutMs;
     this.redis = withIdempotencyCommands(redis);
   }
 
   override async claim(key: string, token: string, leaseMs: number): Promise<PathorsClaim> {
-    const [status, ...handlers] = await this.redis.pathorsIdempotencyClaim(
+    const claiming = this.redis.pathorsIdempotencyClaim(
       this.stateKey(key),
       this.handlersKey(key),
       holderOf(token),
       leaseMs,
     );
+    let reply: string[];
+    try {
+      reply = await this.bounded('claim', claiming);
+    } catch (error) {
+      // Nobody runs a claim made after its caller gave up: give it back rather than leave it to expire.
+      claiming
+        .then(async ([late]) => {
+          if (late === 'claimed') await this.release(key, token);
+        })
+        .catch(() => undefined);
+      throw error;
+    }
+    const [status, ...handlers] = reply;
     if (status === 'done') return CLAIM_DONE;
     if (status === 'busy') return CLAIM_IN_PROGRESS;
     return {
@@ -156,25 +196,44 @@ export class RedisIdempotencyStore extends PathorsIdempotencyStore {
   }
 
   override async renew(key: string, token: string, leaseMs: number): Promise<boolean> {
-    return (await this.redis.pathorsIdempotencyRenew(this.stateKey(key), holderOf(token), leaseMs)) === 1;
+    const renewing = this.redis.pathorsIdempotencyRenew(this.stateKey(key), holderOf(token), leaseMs);
+    return (await this.bounded('renew', renewing)) === 1;
   }
 
   override async recordHandler(key: string, handlerId: string): Promise<void> {
-    await this.redis.pathorsIdempotencyRecordHandler(this.handlersKey(key), handlerId, this.ttlMs);
+    await this.bounded(
+      'recordHandler',
+      this.redis.pathorsIdempotencyRecordHandler(this.handlersKey(key), handlerId, this.ttlMs),
+    );
   }
 
   override async complete(key: string): Promise<void> {
-    await this.redis.pathorsIdempotencyComplete(this.stateKey(key), this.handlersKey(key), this.ttlMs);
+    await this.bounded(
+      'complete',
+      this.redis.pathorsIdempotencyComplete(this.stateKey(key), this.handlersKey(key), this.ttlMs),
+    );
   }
 
   override async release(key: string, token: string): Promise<void> {
-    await this.redis.pathorsIdempotencyRelease(this.stateKey(key), holderOf(token));
+    await this.bounded('release', this.redis.pathorsIdempotencyRelease(this.stateKey(key), holderOf(token)));
   }
 
   override async areDone(keys: readonly string[]): Promise<boolean[]> {
     // One GET per key rather than MGET: the keys of different events may live on different cluster slots.
-    const states = await Promise.all(keys.map((key) => this.redis.get(this.stateKey(key))));
+    const states = await this.bounded(
+      'areDone',
+      Promise.all(keys.map((key) => this.redis.get(this.stateKey(key)))),
+    );
     return states.map((state) => state === 'done');
+  }
+
+  /** Resolves once Redis answers a `PING` within `commandTimeoutMs`; rejects otherwise (health checks). */
+  override async ping(): Promise<void> {
+    await this.bounded('ping', this.redis.ping());
+  }
+
+  private bounded<T>(name: string, command: Promise<T>): Promise<T> {
+    return withCommandTimeout(command, name, this.commandTimeoutMs);
   }
 
   private stateKey(key: string): string {

@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { PathorsAgentService } from '../api/pathors-agent.service.js';
 import { PathorsApiError } from '../api/pathors-api.errors.js';
+import { PathorsIdempotencyStore } from '../delivery/pathors-idempotency.store.js';
+import { PathorsInbox } from '../delivery/pathors-inbox.js';
 import { PathorsConfigurationError } from '../pathors.errors.js';
 
 /** Options of {@link PathorsHealthIndicator.isHealthy}. */
@@ -13,10 +15,16 @@ export interface PathorsHealthCheckOptions {
   readonly timeoutMs?: number;
 }
 
+const NO_INBOX = 'No durable inbox is configured (delivery.inbox)';
+
 /**
- * A `@nestjs/terminus` health indicator: `up` when the Pathors API answers an authenticated request for the
- * configured project (one `GET` of the agent), `down` with the reason otherwise (unreachable, timeout, key rejected,
- * project not accessible, options missing). The API key never appears in the result.
+ * A `@nestjs/terminus` health indicator of the default `PathorsModule` registration:
+ * - {@link PathorsHealthIndicator.isHealthy}: `up` when the Pathors API answers an authenticated request for the
+ *   configured project (one `GET` of the agent), `down` with the reason otherwise (unreachable, timeout, key
+ *   rejected, project not accessible, options missing). The API key never appears in the result.
+ * - {@link PathorsHealthIndicator.isStoreHealthy} and {@link PathorsHealthIndicator.isInboxHealthy}: `up` while the
+ *   idempotency store / the durable inbox answers (one `ping()`, bounded by its `commandTimeoutMs`), `down` with the
+ *   reason while it does not: the webhook then answers 503 and the sender retries.
  *
  * Import `TerminusModule` and `PathorsModule` in the module that provides it.
  *
@@ -29,7 +37,10 @@ export interface PathorsHealthCheckOptions {
  *   @Get()
  *   @HealthCheck()
  *   check() {
- *     return this.health.check([() => this.pathors.isHealthy('pathors')]);
+ *     return this.health.check([
+ *       () => this.pathors.isHealthy('pathors'),
+ *       () => this.pathors.isStoreHealthy(),
+ *     ]);
  *   }
  * }
  * ```
@@ -39,6 +50,8 @@ export class PathorsHealthIndicator {
   constructor(
     private readonly indicators: HealthIndicatorService,
     private readonly agent: PathorsAgentService,
+    private readonly store: PathorsIdempotencyStore,
+    @Inject(PathorsInbox) private readonly inbox: PathorsInbox | null,
   ) {}
 
   /** Checks Pathors once and reports under `key`. */
@@ -52,6 +65,36 @@ export class PathorsHealthIndicator {
       return indicator.up();
     } catch (error) {
       return indicator.down(describeFailure(error));
+    }
+  }
+
+  /** Pings the idempotency store once (`delivery.store`) and reports under `key`. */
+  async isStoreHealthy<const Key extends string = 'pathors-store'>(
+    key: Key = 'pathors-store' as Key,
+  ): Promise<HealthIndicatorResult<Key>> {
+    return this.ping(key, this.store, 'The idempotency store does not answer');
+  }
+
+  /** Pings the durable inbox once (`delivery.inbox`) and reports under `key`; `down` when none is configured. */
+  async isInboxHealthy<const Key extends string = 'pathors-inbox'>(
+    key: Key = 'pathors-inbox' as Key,
+  ): Promise<HealthIndicatorResult<Key>> {
+    if (!this.inbox) return this.indicators.check(key).down({ message: NO_INBOX, reason: 'not-configured' });
+    return this.ping(key, this.inbox, 'The durable inbox does not answer');
+  }
+
+  private async ping<const Key extends string>(
+    key: Key,
+    target: PathorsIdempotencyStore | PathorsInbox,
+    message: string,
+  ): Promise<HealthIndicatorResult<Key>> {
+    const indicator = this.indicators.check(key);
+    try {
+      await target.ping();
+      return indicator.up();
+    } catch (error) {
+      // The client's own message (connection refused, timed out): never a password, which no Redis error carries.
+      return indicator.down({ message, reason: error instanceof Error ? error.message : 'unknown error' });
     }
   }
 }

@@ -40,7 +40,7 @@ export interface DeliverOptions {
 
 /** What the app answered to a {@link deliver}ed event. */
 export interface DeliverResult {
-  /** HTTP status: 200 handled, 202 no handler / unknown event, 400, 401, 413, 415, 500. */
+  /** HTTP status: 200 handled, 202 no handler / unknown event, 400, 401, 409 being processed, 413, 415, 500, 503. */
   readonly status: number;
   /** The response body, parsed when it is JSON. */
   readonly body: unknown;

@@ -10,7 +10,11 @@ import {
   type Type,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { PathorsWebhookReceiver, type PathorsWebhookAnswer } from './pathors-webhook.receiver.js';
+import {
+  PathorsRetryLaterException,
+  PathorsWebhookReceiver,
+  type PathorsWebhookAnswer,
+} from './pathors-webhook.receiver.js';
 import { webhookAnswerWriter, type WebhookAnswerWriter } from './webhook-answer-writer.js';
 
 interface AdapterRequest {
@@ -33,11 +37,20 @@ abstract class PathorsWebhookControllerBase {
   @Post()
   @HttpCode(HttpStatus.OK)
   async receive(@Req() request: AdapterRequest, @Res() response: unknown): Promise<void> {
-    const answer = await this.receiver.receive({
-      headers: request.headers,
-      body: request.body,
-      rawBody: Buffer.isBuffer(request.rawBody) ? request.rawBody : undefined,
-    });
+    let answer: PathorsWebhookAnswer;
+    try {
+      answer = await this.receiver.receive({
+        headers: request.headers,
+        body: request.body,
+        rawBody: Buffer.isBuffer(request.rawBody) ? request.rawBody : undefined,
+      });
+    } catch (error) {
+      // The exception filter writes the refusal; the header set now stays on the response it writes.
+      if (error instanceof PathorsRetryLaterException) {
+        this.adapterHost.httpAdapter.setHeader(response, 'Retry-After', String(error.retryAfterSeconds));
+      }
+      throw error;
+    }
     this.reply(response, answer);
   }
 

@@ -7,7 +7,6 @@ import {
   InternalServerErrorException,
   Logger,
   PayloadTooLargeException,
-  ServiceUnavailableException,
   UnauthorizedException,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
@@ -34,8 +33,8 @@ export interface PathorsWebhookRequest {
 
 /**
  * A successful answer: 200 when every handler succeeded (now or on an earlier delivery), 202 when the event was
- * accepted without being fully handled yet (unknown name, no handler, duplicate being processed, past the answer
- * budget, queued in the inbox); `note` says which.
+ * accepted without being fully handled yet (unknown name, no handler, past the answer budget, queued in the inbox);
+ * `note` says which.
  */
 export interface PathorsWebhookAnswer {
   readonly status: HttpStatus.OK | HttpStatus.ACCEPTED;
@@ -50,6 +49,22 @@ const MAX_LOGGED_UNKNOWN_NAMES = 256;
 const MAX_LOGGED_UNKNOWN_VALUES = 256;
 /** Characters of an unknown value a warning quotes. */
 const MAX_LOGGED_CHARS = 100;
+/** The `Retry-After` of every answer that asks the sender to send the event again later. */
+const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * A refusal the sender should answer by sending the same event again later (409 while another request holds its
+ * claim, 503 while the store or inbox fails or the app shuts down): the controller adds `Retry-After`.
+ */
+export class PathorsRetryLaterException extends HttpException {
+  /** Seconds the sender should wait before sending the event again (`Retry-After`). */
+  readonly retryAfterSeconds = RETRY_AFTER_SECONDS;
+
+  constructor(status: HttpStatus.CONFLICT | HttpStatus.SERVICE_UNAVAILABLE, message: string) {
+    const error = status === HttpStatus.CONFLICT ? 'Conflict' : 'Service Unavailable';
+    super({ statusCode: status, error, message }, status);
+  }
+}
 
 function answer(status: PathorsWebhookAnswer['status'], note?: string): PathorsWebhookAnswer {
   const body = note === undefined ? { received: true as const } : { received: true as const, note };
@@ -59,19 +74,22 @@ const HANDLED = answer(HttpStatus.OK);
 const UNKNOWN_HANDLED = answer(HttpStatus.ACCEPTED, 'unknown event name');
 const ANSWERS: Readonly<
   Record<
-    Exclude<PathorsDeliveryOutcome, 'handled' | 'failed' | 'error' | 'shutting-down'>,
+    Exclude<PathorsDeliveryOutcome, 'handled' | 'failed' | 'in-progress' | 'error' | 'shutting-down'>,
     PathorsWebhookAnswer
   >
 > = {
   'failed-permanently': answer(HttpStatus.OK, 'a handler failed permanently; not retried'),
   'no-handler': answer(HttpStatus.ACCEPTED, 'no handler for this event'),
   duplicate: answer(HttpStatus.OK, 'duplicate: already processed'),
-  'in-progress': answer(HttpStatus.ACCEPTED, 'duplicate: being processed'),
   background: answer(HttpStatus.ACCEPTED, 'processing continues in the background'),
   queued: answer(HttpStatus.ACCEPTED, 'queued'),
 };
 
-/** The answer to a delivery's outcome; a failure on our side is thrown as the 5xx the sender retries on. */
+/**
+ * The answer to a delivery's outcome. What the sender must send again is thrown: a handler's failure as 500, the
+ * event being processed elsewhere as 409 and a failure of the store, the inbox or the app as 503, both with
+ * `Retry-After`. None of them is a 2xx, which would end the sender's retries.
+ */
 function answerFor(outcome: PathorsDeliveryOutcome, unknownName: boolean): PathorsWebhookAnswer {
   switch (outcome) {
     case 'handled':
@@ -80,10 +98,22 @@ function answerFor(outcome: PathorsDeliveryOutcome, unknownName: boolean): Patho
       throw new InternalServerErrorException(
         'A handler failed; the event will be processed again on redelivery',
       );
+    case 'in-progress':
+      // Not a 2xx: if the claim's holder dies, only the sender's retry brings the event back.
+      throw new PathorsRetryLaterException(
+        HttpStatus.CONFLICT,
+        'The same event is being processed; send it again later',
+      );
     case 'error':
-      throw new InternalServerErrorException('The event could not be recorded; send it again');
+      throw new PathorsRetryLaterException(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'The event could not be recorded; send it again',
+      );
     case 'shutting-down':
-      throw new ServiceUnavailableException('The app is shutting down; send the event again');
+      throw new PathorsRetryLaterException(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'The app is shutting down; send the event again',
+      );
     default:
       return ANSWERS[outcome];
   }
@@ -91,8 +121,8 @@ function answerFor(outcome: PathorsDeliveryOutcome, unknownName: boolean): Patho
 
 /**
  * The webhook pipeline, independent of the HTTP adapter: transport checks (413, 415), authentication (401, before
- * anything about the payload is looked at), validation (400), then the delivery pipeline (200, 202, 500, or 503
- * while shutting down).
+ * anything about the payload is looked at), validation (400), then the delivery pipeline (200, 202, 409 while the
+ * event is processed elsewhere, 500 when a handler failed, 503 when the store or inbox failed or while shutting down).
  */
 @Injectable()
 export class PathorsWebhookReceiver {
