@@ -16,6 +16,7 @@ import { PATHORS_RESOLVED_OPTIONS } from '../pathors.constants.js';
 import { PathorsPermanentError } from '../pathors.errors.js';
 import { SPAN } from '../telemetry/pathors-telemetry.names.js';
 import { PathorsTelemetry } from '../telemetry/pathors-telemetry.js';
+import { logFieldsOf } from './delivery-log-fields.js';
 import { deliveryOf } from './delivery-of.util.js';
 import { reasonOf } from './failure-reason.util.js';
 import type { PathorsDelivery } from './pathors-delivery.js';
@@ -173,6 +174,7 @@ export class PathorsDeliveryPipeline
     } catch (error) {
       this.logger.error(
         `Could not persist ${delivery.eventName} (${delivery.idempotencyKey}) in the inbox: ${reasonOf(error)}`,
+        logFieldsOf(delivery),
       );
       return 'error';
     }
@@ -238,7 +240,7 @@ export class PathorsDeliveryPipeline
         // One handler's record is the event's completion: it needs no record of its own (one store call less).
         onHandlerSucceeded:
           handlerCount > 1
-            ? (handlerId) => this.recordSuccess(() => this.store.recordHandler(key, handlerId))
+            ? (handlerId) => this.recordSuccess(delivery, () => this.store.recordHandler(key, handlerId))
             : undefined,
       });
       const missing = handlerCount - outcomes.length;
@@ -247,6 +249,7 @@ export class PathorsDeliveryPipeline
         this.logger.error(
           `${missing} of ${handlerCount} handlers of ${delivery.eventName} (${key}) did not run; ` +
             'the event will be processed again on redelivery',
+          logFieldsOf(delivery),
         );
       }
       const failures = outcomes.filter(isFailure);
@@ -257,14 +260,19 @@ export class PathorsDeliveryPipeline
             ? 'failed-permanently'
             : 'handled';
       if (outcome === 'handled' || (outcome === 'failed-permanently' && mode === 'direct')) {
-        await this.telemetry.step(SPAN.complete, () => this.recordSuccess(() => this.store.complete(key)));
+        await this.telemetry.step(SPAN.complete, () =>
+          this.recordSuccess(delivery, () => this.store.complete(key)),
+        );
       } else {
         await this.telemetry.step(SPAN.release, () => this.store.release(key, token));
       }
       holdsClaim = false;
       return { outcome, failures };
     } catch (error) {
-      this.logger.error(`Idempotency store failed on ${delivery.eventName} (${key}): ${reasonOf(error)}`);
+      this.logger.error(
+        `Idempotency store failed on ${delivery.eventName} (${key}): ${reasonOf(error)}`,
+        logFieldsOf(delivery),
+      );
       // The original failure is the one to report; a claim that cannot be released expires with its lease.
       if (holdsClaim) await this.releaseAfterFailure(key, token);
       return { outcome: 'error', failures: [] };
@@ -275,12 +283,16 @@ export class PathorsDeliveryPipeline
   }
 
   /** Runs `write` (a record of handlers' success), retrying it after a short pause when the store fails. */
-  private async recordSuccess(write: () => Promise<void>): Promise<void> {
+  private async recordSuccess(delivery: PathorsDelivery, write: () => Promise<void>): Promise<void> {
     for (const delayMs of RECORD_RETRY_DELAYS_MS) {
       try {
         return await write();
       } catch (error) {
-        this.logger.warn(`Could not record a success, retrying in ${delayMs} ms: ${reasonOf(error)}`);
+        this.logger.warn(
+          `Could not record a success of ${delivery.eventName} (${delivery.idempotencyKey}), retrying in ` +
+            `${delayMs} ms: ${reasonOf(error)}`,
+          logFieldsOf(delivery),
+        );
         await sleep(delayMs);
       }
     }

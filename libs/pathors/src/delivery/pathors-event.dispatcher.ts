@@ -12,6 +12,7 @@ import type { UnknownPathorsEvent } from '../events/unknown-pathors.event.js';
 import { listNames, registeredNames } from '../pathors-registration.js';
 import { PathorsConfigurationError, PathorsPermanentError } from '../pathors.errors.js';
 import { PathorsTelemetry } from '../telemetry/pathors-telemetry.js';
+import { logFieldsOf } from './delivery-log-fields.js';
 import { reasonOf } from './failure-reason.util.js';
 import type { PathorsDelivery } from './pathors-delivery.js';
 import { PATHORS_HANDLER_FAILED, PathorsHandlerFailure } from './pathors-handler-failure.js';
@@ -199,6 +200,7 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
       // the caller does not mark the event done.
       this.logger.error(
         `A listener of ${delivery.eventName} (${delivery.idempotencyKey}) threw during dispatch: ${reasonOf(error)}`,
+        logFieldsOf(delivery),
       );
     }
     return dispatch.settled();
@@ -211,6 +213,7 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
       `Handler ${handlerId} failed${permanent ? ' permanently' : ''} on ${delivery.eventName} ` +
         `(${delivery.idempotencyKey}, session ${delivery.sessionId ?? 'n/a'}, registration ${delivery.registration}): ` +
         reason,
+      { ...logFieldsOf(delivery), handlerId },
     );
     const failure = new PathorsHandlerFailure({
       handlerId,

@@ -156,6 +156,11 @@ export class BullMqInbox extends PathorsInbox {
         this.logger.error(
           `Dead-lettered ${job.data.eventName} (${job.data.idempotencyKey}) after ${job.attemptsMade} attempts: ` +
             error.message,
+          {
+            eventName: job.data.eventName,
+            deliveryId: job.data.headers['webhook-id'],
+            idempotencyKey: job.data.idempotencyKey,
+          },
         );
       }
     });

@@ -11,7 +11,9 @@ import {
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
+import { logFieldsOf } from '../delivery/delivery-log-fields.js';
 import { deliveryOf } from '../delivery/delivery-of.util.js';
+import type { PathorsDelivery } from '../delivery/pathors-delivery.js';
 import {
   PathorsDeliveryPipeline,
   type PathorsDeliveryOutcome,
@@ -176,8 +178,8 @@ export class PathorsWebhookReceiver {
       this.registration,
     );
     trace.validated(delivery);
-    if (parsed.kind === 'unknown') this.logUnknownOnce(parsed.name);
-    else if (parsed.unknownValues.length > 0) this.logUnknownValuesOnce(parsed);
+    if (parsed.kind === 'unknown') this.logUnknownOnce(parsed.name, delivery);
+    else if (parsed.unknownValues.length > 0) this.logUnknownValuesOnce(parsed, delivery);
 
     // Idempotency claim, per-handler completion records, ordering, answer budget or inbox: see the pipeline.
     const outcome = await this.pipeline.accept(parsed.event, delivery);
@@ -213,16 +215,20 @@ export class PathorsWebhookReceiver {
     throw new UnauthorizedException('Missing or invalid webhook credentials');
   }
 
-  private logUnknownOnce(name: string): void {
+  private logUnknownOnce(name: string, delivery: PathorsDelivery): void {
     if (this.loggedUnknownNames.has(name) || this.loggedUnknownNames.size >= MAX_LOGGED_UNKNOWN_NAMES) return;
     this.loggedUnknownNames.add(name);
     this.logger.warn(
       `Received unknown event "${name.slice(0, 100)}": handed to catch-all handlers, answered 202`,
+      logFieldsOf(delivery),
     );
   }
 
   /** One warning per event, field and value: names them and nothing else of the payload. */
-  private logUnknownValuesOnce({ dialect, name, unknownValues }: ParsedKnownEvent): void {
+  private logUnknownValuesOnce(
+    { dialect, name, unknownValues }: ParsedKnownEvent,
+    delivery: PathorsDelivery,
+  ): void {
     for (const { path, value } of unknownValues) {
       const quoted = JSON.stringify(value.slice(0, MAX_LOGGED_CHARS));
       const key = `${dialect}\n${name}\n${path}\n${quoted}`;
@@ -232,6 +238,7 @@ export class PathorsWebhookReceiver {
       this.logger.warn(
         `Received ${name} with ${path} ${quoted}, a value this version of nestjs-pathors does not know: accepted and ` +
           'handed to handlers as a string (see delivery.unknownValues); updating the package may add it',
+        logFieldsOf(delivery),
       );
     }
   }
