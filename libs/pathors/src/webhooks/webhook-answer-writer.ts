@@ -11,6 +11,7 @@ type HttpAdapter = HttpAdapterHost['httpAdapter'];
  * Writes the answer's prebuilt JSON on Node's response, which Express' response object is. Headers set earlier (CORS,
  * helmet, a request id) stay, and middleware that wraps `end` (compression) still applies. `res.json` would serialize
  * the constant body again and hash it for an ETag on every request, an ETag no client of a POST answer uses.
+ * Saves about 36 µs of app CPU per request, 11 % of the bare Express route's (bench/README.md, "Answer writer").
  */
 function writeOnNodeResponse(response: unknown, { status, json }: PathorsWebhookAnswer): void {
   const node = response as ServerResponse;
