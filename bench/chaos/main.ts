@@ -1,7 +1,8 @@
 // `npm run chaos` (full) and `npm run chaos -- --short` (the CI run, under 45 s): two replicas of a webhook app on the
 // run's own Redis, a sender that retries like Pathors, and faults during the run (kill -9 of a replica, a Redis
 // restart, an answer-budget overrun followed by a kill). Prints what was lost and what ran twice, per mode; exits 1
-// when inbox mode lost or duplicated anything. See docs/chaos.md.
+// when inbox mode lost anything, or ran a handler twice other than after a kill that cut off the record of its
+// success. See docs/chaos.md.
 import { Queue } from 'bullmq';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,14 +41,25 @@ interface Fault {
   readonly name: 'kill-replica' | 'redis-restart' | 'budget-then-kill';
   readonly detail: string;
   readonly at: number;
+  /** The replica killed, for a kill. */
+  readonly replica?: string;
 }
+
+/**
+ * How soon after a handler's success a kill of its replica can keep that success from being recorded: the store
+ * write that follows the handler, on a loaded machine. A duplicate whose first run was cut off this way is the window
+ * every at-least-once delivery has (docs/chaos.md); any other duplicate is a bug.
+ */
+const RECORD_WINDOW_MS = 1_000;
+const KILLED_BEFORE_RECORD = 'killed-before-record';
 
 /** What one mode's run measured. */
 interface ModeResult {
   readonly summary: string;
   readonly details: readonly string[];
   readonly lost: number;
-  readonly duplicated: number;
+  /** Handler runs past the first success that the record window does not explain. */
+  readonly unexplainedDuplicates: number;
 }
 
 /**
@@ -200,8 +212,15 @@ function tallyOf(
     const cause = nearestFault(faults, answer.at, 5_000);
     return `answered-${answer.status}(${answer.note ?? 'no note'})+${cause?.name ?? 'no-fault'}`;
   });
-  const duplicateCauses = extraRuns.map(
-    ({ run, first }) => faultBetween(faults, first.at - 1_000, run.at)?.name ?? 'no-fault',
+  const killedBeforeRecord = (first: LedgerLine) =>
+    faults.some(
+      (fault) =>
+        fault.replica === first.replica && fault.at >= first.at && fault.at - first.at <= RECORD_WINDOW_MS,
+    );
+  const duplicateCauses = extraRuns.map(({ run, first }) =>
+    killedBeforeRecord(first)
+      ? KILLED_BEFORE_RECORD
+      : (faultBetween(faults, first.at - 1_000, run.at)?.name ?? 'no-fault'),
   );
   const notes = [...answers.values()].flat().map((answer) => `${answer.status}(${answer.note ?? 'no note'})`);
   return {
@@ -216,6 +235,7 @@ function tallyOf(
       `lost=${lostKeys.length} duplicated=${extraRuns.length}`,
     lost: lostKeys.length,
     duplicated: extraRuns.length,
+    unexplainedDuplicates: duplicateCauses.filter((cause) => cause !== KILLED_BEFORE_RECORD).length,
   };
 }
 
@@ -230,7 +250,8 @@ async function runMode(mode: ChaosMode, redis: ChaosRedis, dir: string): Promise
   const ledger = join(dir, `${mode}-ledger.jsonl`);
   const keyPrefix = `chaos:${mode}:`;
   const faults: Fault[] = [];
-  const fault = (name: Fault['name'], detail: string, at = Date.now()) => faults.push({ name, detail, at });
+  const fault = (name: Fault['name'], detail: string, at: number, replica?: string) =>
+    faults.push({ name, detail, at, replica });
 
   let budgetFault: Promise<void> | undefined;
   let budgetReplica: Replica | undefined;
@@ -240,7 +261,7 @@ async function runMode(mode: ChaosMode, redis: ChaosRedis, dir: string): Promise
     budgetFault ??= sleep(TIMINGS.answerBudgetMs + 200).then(async () => {
       const downMs = await replica.killAndRestart();
       const detail = `kill -9 ${replica.settings.name} mid slow handler, back in ${downMs} ms`;
-      fault('budget-then-kill', detail, Date.now() - downMs);
+      fault('budget-then-kill', detail, Date.now() - downMs, replica.settings.name);
     });
   };
   const replicas = await Promise.all(
@@ -299,6 +320,7 @@ async function runMode(mode: ChaosMode, redis: ChaosRedis, dir: string): Promise
       'kill-replica',
       `kill -9 ${first.settings.name}, back in ${firstDownMs} ms`,
       Date.now() - firstDownMs,
+      first.settings.name,
     );
     await at(0.6);
     const killedAt = Date.now();
@@ -311,6 +333,7 @@ async function runMode(mode: ChaosMode, redis: ChaosRedis, dir: string): Promise
       'kill-replica',
       `kill -9 ${second.settings.name}, back in ${secondDownMs} ms`,
       Date.now() - secondDownMs,
+      second.settings.name,
     );
   })();
   await Promise.all(deliveries);
@@ -339,7 +362,12 @@ async function runMode(mode: ChaosMode, redis: ChaosRedis, dir: string): Promise
       `given-up=${events.length - answers.size} dead-letters=${deadLetters} ${tally.runs}`,
     ...tally.details,
   ];
-  return { summary: tally.summary, details, lost: tally.lost, duplicated: tally.duplicated };
+  return {
+    summary: tally.summary,
+    details,
+    lost: tally.lost,
+    unexplainedDuplicates: tally.unexplainedDuplicates,
+  };
 }
 async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'pathors-chaos-'));
@@ -354,7 +382,8 @@ async function main(): Promise<number> {
     }
     for (const result of results) console.log(result.summary);
     const inbox = results[1];
-    return inbox.lost > 0 || inbox.duplicated > 0 ? 1 : 0;
+    // A kill between a handler's success and its record repeats it in any mode; every other duplicate is a bug.
+    return inbox.lost > 0 || inbox.unexplainedDuplicates > 0 ? 1 : 0;
   } finally {
     await redis.kill();
     rmSync(dir, { recursive: true, force: true });
