@@ -98,4 +98,63 @@ describe('PathorsHealthIndicator (nestjs-pathors/terminus)', () => {
       message: expect.stringContaining('"apiKey"'),
     });
   });
+
+  it('checks a named registration, in an app that has no default one', async () => {
+    // Each project's API is its own simulator: the check must reach the one of the registration it names.
+    const support = new PathorsSimulator();
+    await support.start();
+    try {
+      @Controller('health')
+      class NamedHealthController {
+        constructor(
+          private readonly health: HealthCheckService,
+          private readonly pathors: PathorsHealthIndicator,
+        ) {}
+
+        @Get()
+        @HealthCheck()
+        check() {
+          return this.health.check([
+            () => this.pathors.isHealthy('sales', { registration: 'sales', timeoutMs: 300 }),
+            () => this.pathors.isHealthy('support', { registration: 'support', timeoutMs: 300 }),
+            () => this.pathors.isStoreHealthy('support-store', { registration: 'support' }),
+            () => this.pathors.isInboxHealthy('support-inbox', { registration: 'support' }),
+          ]);
+        }
+      }
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          EventEmitterModule.forRoot(),
+          TerminusModule.forRoot({ logger: false }),
+          PathorsModule.forRoot({ name: 'sales', ...simulator.moduleOptions(), webhook: { enabled: false } }),
+          PathorsModule.forRoot({ name: 'support', ...support.moduleOptions(), webhook: { enabled: false } }),
+        ],
+        controllers: [NamedHealthController],
+        providers: [PathorsHealthIndicator],
+      }).compile();
+      app = moduleRef.createNestApplication({ logger: false });
+      await app.init();
+      support.failNext(1, 401);
+
+      const response = await request(app.getHttpServer()).get('/health');
+
+      expect(response.status).toBe(503);
+      expect(response.body.info).toMatchObject({
+        sales: { status: 'up' },
+        'support-store': { status: 'up' },
+      });
+      expect(response.body.error).toMatchObject({
+        support: { status: 'down', statusCode: 401 },
+        'support-inbox': { status: 'down', reason: 'not-configured' },
+      });
+      expect(simulator.requests()).toHaveLength(1);
+      expect(support.requests()).toHaveLength(1);
+
+      await expect(
+        app.get(PathorsHealthIndicator).isStoreHealthy('store', { registration: 'suport' }),
+      ).rejects.toThrow('No PathorsModule registration named "suport". Registered: "sales", "support".');
+    } finally {
+      await support.stop();
+    }
+  });
 });

@@ -107,6 +107,8 @@ const NAMED_PROVIDERS: ReadonlyArray<readonly [PathorsRegistrationRole, Injectio
   ['chat', PathorsChatService],
   ['calls', PathorsCallsService],
   ['agent', PathorsAgentService],
+  ['store', PathorsIdempotencyStore],
+  ['inbox', PathorsInbox],
 ];
 
 /** What the unnamed registration exports for injection by class. */

@@ -3,9 +3,8 @@ import { ModuleRef } from '@nestjs/core';
 import { PathorsConfigurationError } from '../pathors.errors.js';
 import {
   DEFAULT_PATHORS_REGISTRATION,
-  listNames,
-  registeredNames,
   registrationToken,
+  requireRegistration,
   type PathorsRegistrationRole,
 } from '../pathors-registration.js';
 import { PathorsAgentService } from './pathors-agent.service.js';
@@ -79,7 +78,7 @@ export class PathorsClients {
    * name.
    */
   get(registration: string = DEFAULT_PATHORS_REGISTRATION): PathorsProjectClients {
-    this.requireRegistered(registration);
+    requireRegistration(this.moduleRef, registration);
     let clients = this.byRegistration.get(registration);
     if (clients === undefined) {
       const lookUp = <T>(role: PathorsRegistrationRole): T =>
@@ -115,20 +114,10 @@ export class PathorsClients {
         throw new PathorsConfigurationError(`PathorsClients.create() needs a non-empty ${field}`);
       }
     }
-    this.requireRegistered(registration);
+    requireRegistration(this.moduleRef, registration);
     const client = this.moduleRef.get<PathorsApiClient>(registrationToken(registration, 'api-client'), {
       strict: false,
     });
     return servicesOf(client.withCredentials(credentials));
-  }
-
-  private requireRegistered(registration: string): void {
-    const names = registeredNames(this.moduleRef);
-    if (!names.includes(registration)) {
-      throw new PathorsConfigurationError(
-        `No PathorsModule registration named "${registration}". Registered: ${listNames(names)}. ` +
-          'Name a registration with PathorsModule.forRoot({ name }) or forRootAsync({ name, … }).',
-      );
-    }
   }
 }

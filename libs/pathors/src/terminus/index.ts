@@ -1,1 +1,5 @@
-export { PathorsHealthIndicator, type PathorsHealthCheckOptions } from './pathors.health.js';
+export {
+  PathorsHealthIndicator,
+  type PathorsDeliveryHealthCheckOptions,
+  type PathorsHealthCheckOptions,
+} from './pathors.health.js';

@@ -1,13 +1,30 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { PathorsAgentService } from '../api/pathors-agent.service.js';
+import type { PathorsAgentService } from '../api/pathors-agent.service.js';
 import { PathorsApiError } from '../api/pathors-api.errors.js';
-import { PathorsIdempotencyStore } from '../delivery/pathors-idempotency.store.js';
-import { PathorsInbox } from '../delivery/pathors-inbox.js';
+import type { PathorsIdempotencyStore } from '../delivery/pathors-idempotency.store.js';
+import type { PathorsInbox } from '../delivery/pathors-inbox.js';
+import {
+  DEFAULT_PATHORS_REGISTRATION,
+  registrationToken,
+  requireRegistration,
+  type PathorsRegistrationRole,
+} from '../pathors-registration.js';
 import { PathorsConfigurationError } from '../pathors.errors.js';
 
+/** Options of {@link PathorsHealthIndicator.isStoreHealthy} and {@link PathorsHealthIndicator.isInboxHealthy}. */
+export interface PathorsDeliveryHealthCheckOptions {
+  /**
+   * The `PathorsModule` registration to check (`forRoot({ name })`). A name the app does not have throws a
+   * `PathorsConfigurationError` listing the registered ones.
+   * @default 'default'
+   */
+  readonly registration?: string;
+}
+
 /** Options of {@link PathorsHealthIndicator.isHealthy}. */
-export interface PathorsHealthCheckOptions {
+export interface PathorsHealthCheckOptions extends PathorsDeliveryHealthCheckOptions {
   /**
    * Longest wait for Pathors, in milliseconds. The check is never retried.
    * @default 3000
@@ -18,7 +35,8 @@ export interface PathorsHealthCheckOptions {
 const NO_INBOX = 'No durable inbox is configured (delivery.inbox)';
 
 /**
- * A `@nestjs/terminus` health indicator of the default `PathorsModule` registration:
+ * A `@nestjs/terminus` health indicator of a `PathorsModule` registration (the default one, or the one named in the
+ * check's `registration` option):
  * - {@link PathorsHealthIndicator.isHealthy}: `up` when the Pathors API answers an authenticated request for the
  *   configured project (one `GET` of the agent), `down` with the reason otherwise (unreachable, timeout, key
  *   rejected, project not accessible, options missing). The API key never appears in the result.
@@ -49,9 +67,7 @@ const NO_INBOX = 'No durable inbox is configured (delivery.inbox)';
 export class PathorsHealthIndicator {
   constructor(
     private readonly indicators: HealthIndicatorService,
-    private readonly agent: PathorsAgentService,
-    private readonly store: PathorsIdempotencyStore,
-    @Inject(PathorsInbox) private readonly inbox: PathorsInbox | null,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   /** Checks Pathors once and reports under `key`. */
@@ -60,8 +76,9 @@ export class PathorsHealthIndicator {
     options: PathorsHealthCheckOptions = {},
   ): Promise<HealthIndicatorResult<Key>> {
     const indicator = this.indicators.check(key);
+    const agent = this.provided<PathorsAgentService>(options, 'agent');
     try {
-      await this.agent.getAgent({ timeoutMs: options.timeoutMs ?? 3000, maxAttempts: 1 });
+      await agent.getAgent({ timeoutMs: options.timeoutMs ?? 3000, maxAttempts: 1 });
       return indicator.up();
     } catch (error) {
       return indicator.down(describeFailure(error));
@@ -71,16 +88,29 @@ export class PathorsHealthIndicator {
   /** Pings the idempotency store once (`delivery.store`) and reports under `key`. */
   async isStoreHealthy<const Key extends string = 'pathors-store'>(
     key: Key = 'pathors-store' as Key,
+    options: PathorsDeliveryHealthCheckOptions = {},
   ): Promise<HealthIndicatorResult<Key>> {
-    return this.ping(key, this.store, 'The idempotency store does not answer');
+    const store = this.provided<PathorsIdempotencyStore>(options, 'store');
+    return this.ping(key, store, 'The idempotency store does not answer');
   }
 
   /** Pings the durable inbox once (`delivery.inbox`) and reports under `key`; `down` when none is configured. */
   async isInboxHealthy<const Key extends string = 'pathors-inbox'>(
     key: Key = 'pathors-inbox' as Key,
+    options: PathorsDeliveryHealthCheckOptions = {},
   ): Promise<HealthIndicatorResult<Key>> {
-    if (!this.inbox) return this.indicators.check(key).down({ message: NO_INBOX, reason: 'not-configured' });
-    return this.ping(key, this.inbox, 'The durable inbox does not answer');
+    const inbox = this.provided<PathorsInbox | null>(options, 'inbox');
+    if (!inbox) return this.indicators.check(key).down({ message: NO_INBOX, reason: 'not-configured' });
+    return this.ping(key, inbox, 'The durable inbox does not answer');
+  }
+
+  /** What the checked registration provides as `role`. */
+  private provided<T>(
+    { registration = DEFAULT_PATHORS_REGISTRATION }: PathorsDeliveryHealthCheckOptions,
+    role: PathorsRegistrationRole,
+  ): T {
+    requireRegistration(this.moduleRef, registration);
+    return this.moduleRef.get<T>(registrationToken(registration, role), { strict: false });
   }
 
   private async ping<const Key extends string>(
