@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject, type SchemaObject } from '@nestjs/swagger';
-import { PATHORS_CALL_STATUSES, PATHORS_SENTIMENTS, PATHORS_SESSION_CHANNELS } from 'nestjs-pathors';
+import {
+  PATHORS_CALL_STATUSES,
+  PATHORS_SENTIMENTS,
+  PATHORS_SESSION_CHANNELS,
+  PathorsModule,
+} from 'nestjs-pathors';
 import { addPathorsWebhooksToDocument } from 'nestjs-pathors/swagger';
 import { ADAPTERS, createWebhookApp, type WebhookApp } from '../support/webhook-app.js';
 
@@ -52,7 +57,23 @@ describe.each(ADAPTERS)('OpenAPI document of an app on %s', (adapter) => {
     expect(refs).toEqual(
       expect.arrayContaining(['CallEndedEvent', 'SessionFinalizedEvent', 'PlatformSessionEndedEvent']),
     );
-    expect(Object.keys(post.responses).sort()).toEqual(['200', '202', '400', '401', '413', '415', '500']);
+    expect(Object.keys(post.responses).sort()).toEqual([
+      '200',
+      '202',
+      '400',
+      '401',
+      '409',
+      '413',
+      '415',
+      '500',
+      '503',
+    ]);
+    // The answers a sender must repeat say when.
+    for (const status of ['409', '503']) {
+      expect(post.responses[status]).toMatchObject({
+        headers: { 'Retry-After': { schema: { type: 'integer' } } },
+      });
+    }
     const headers = (post.parameters as Array<{ name: string; in: string }>).map((p) => `${p.in}:${p.name}`);
     expect(headers).toEqual([
       'header:authorization',
@@ -183,6 +204,25 @@ describe('OpenAPI 3.0 documents and apps without PathorsModule', () => {
       expect(() => documentFor(bare)).toThrow('needs an app that imports PathorsModule');
     } finally {
       await bare.app.close();
+    }
+  });
+
+  it('documents a named registration at its own path, one call per registration', async () => {
+    const harness = await createWebhookApp({
+      adapter: 'express',
+      pathorsModule: PathorsModule.forRoot({ name: 'sales', webhook: { secret: SECRET } }),
+    });
+    try {
+      const created = SwaggerModule.createDocument(harness.app, new DocumentBuilder().build());
+      const document = addPathorsWebhooksToDocument(harness.app, created, { registration: 'sales' });
+      expect(document.paths['/pathors/webhooks/sales'].post!.operationId).toBe(
+        'PathorsWebhook_receive_sales',
+      );
+      expect(document.paths['/pathors/webhooks']).toBeUndefined();
+      // The default registration is what a call without `registration` documents: this app has none.
+      expect(() => addPathorsWebhooksToDocument(harness.app, created)).toThrow('registered: "sales"');
+    } finally {
+      await harness.app.close();
     }
   });
 });

@@ -4,11 +4,13 @@ import type {
   OperationObject,
   ParameterObject,
   ReferenceObject,
+  ResponseObject,
   ResponsesObject,
   SchemaObject,
 } from '@nestjs/swagger';
 import { PATHORS_EVENT_CLASSES, type PathorsDialect } from '../events/pathors-event.map.js';
 import type { ResolvedWebhookOptions } from '../pathors-options.resolver.js';
+import { DEFAULT_PATHORS_REGISTRATION } from '../pathors-registration.js';
 import { webhookRouteOf } from '../webhooks/webhook-route.util.js';
 import { PathorsEventSchemaFactory, schemaRef } from './pathors-event-schema.factory.js';
 
@@ -19,6 +21,12 @@ export interface PathorsOpenApiOptions {
    * @default 'Pathors webhooks'
    */
   readonly tag?: string;
+  /**
+   * The `PathorsModule` registration whose endpoint to document (`forRoot({ name })`); call once per registration.
+   * Its operation id ends with the name: `PathorsWebhook_receive_sales`.
+   * @default 'default'
+   */
+  readonly registration?: string;
 }
 
 /** One documented event: its name, dialect and the key it gets in the document's `webhooks` section. */
@@ -70,7 +78,7 @@ const acknowledgement: SchemaObject = {
   properties: { received: { type: 'boolean', enum: [true] }, note: { type: 'string' } },
 };
 
-const refusal = (description: string, withIssues = false): ResponsesObject[string] => ({
+const refusal = (description: string, withIssues = false): ResponseObject => ({
   description,
   content: {
     'application/json': {
@@ -97,20 +105,39 @@ const refusal = (description: string, withIssues = false): ResponsesObject[strin
   },
 });
 
+/** A refusal the sender should repeat after `Retry-After` seconds. */
+const retryLater = (description: string): ResponseObject => ({
+  ...refusal(description),
+  headers: {
+    'Retry-After': {
+      description: 'Seconds to wait before sending the event again.',
+      schema: { type: 'integer' },
+    },
+  },
+});
+
 const RESPONSES: ResponsesObject = {
   200: {
-    description: 'Every handler of the event succeeded.',
+    description:
+      'Every handler of the event succeeded (now or on an earlier delivery: `duplicate: already processed`), or one ' +
+      'failed permanently and the event is done.',
     content: { 'application/json': { schema: acknowledgement } },
   },
   202: {
-    description: 'Accepted without running a handler: no handler for this event, or an unknown event name.',
+    description:
+      'Accepted, `note` says how: an unknown event name or no handler for it, the handlers outlasting the answer ' +
+      'budget (`processing continues in the background`), or persisted in the durable inbox (`queued`).',
     content: { 'application/json': { schema: acknowledgement } },
   },
   400: refusal('The body is not a valid Pathors event; `issues` lists every invalid field.', true),
   401: refusal('Missing or invalid webhook credentials.'),
+  409: retryLater('The same event is being processed right now; send it again later.'),
   413: refusal('Body larger than webhook.maxBodyBytes.'),
   415: refusal('Content-Type is not application/json.'),
   500: refusal('A handler failed; Pathors should deliver the event again.'),
+  503: retryLater(
+    'The idempotency store or the inbox could not record the event, or the app is shutting down; send it again.',
+  ),
 };
 
 /** Header parameters of the configured authentication; none of their values appear in the document. */
@@ -164,7 +191,11 @@ export function addPathorsWebhooksToDocument(
   options: PathorsOpenApiOptions = {},
 ): OpenAPIObject {
   const tag = options.tag ?? 'Pathors webhooks';
-  const { path, options: resolved } = webhookRouteOf(app, 'addPathorsWebhooksToDocument()');
+  const { path, options: resolved } = webhookRouteOf(
+    app,
+    'addPathorsWebhooksToDocument()',
+    options.registration,
+  );
   const events = pathorsDocumentedEvents();
 
   document.components = document.components ?? {};
@@ -195,7 +226,13 @@ export function addPathorsWebhooksToDocument(
     };
     document.paths[path] = {
       ...document.paths[path],
-      post: operation('Receive a Pathors webhook event (both dialects)', anyEvent, 'PathorsWebhook_receive'),
+      post: operation(
+        'Receive a Pathors webhook event (both dialects)',
+        anyEvent,
+        resolved.registration === DEFAULT_PATHORS_REGISTRATION
+          ? 'PathorsWebhook_receive'
+          : `PathorsWebhook_receive_${resolved.registration}`,
+      ),
     };
   }
 
