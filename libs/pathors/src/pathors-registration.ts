@@ -9,14 +9,7 @@ export const PATHORS_REGISTRATION_NAME = Symbol('PATHORS_REGISTRATION_NAME');
 
 /** What a registration provides under a token of its own (see {@link registrationToken}). */
 export type PathorsRegistrationRole =
-  | 'options'
-  | 'api-client'
-  | 'sessions'
-  | 'chat'
-  | 'calls'
-  | 'agent'
-  | 'store'
-  | 'inbox';
+  'options' | 'api-client' | 'sessions' | 'chat' | 'calls' | 'agent' | 'store' | 'inbox';
 
 /** The app-wide token of one provider of one registration, so two registrations never resolve to each other's. */
 export const registrationToken = (registration: string, role: PathorsRegistrationRole): string =>
