@@ -210,10 +210,11 @@ it('charts the deliveries per second by outcome and the handler latency percenti
     expect.stringMatching(/^\d+(\.\d+)? ms$/),
     expect.stringMatching(/^\d+(\.\d+)? ms$/),
   ]);
-  await page.waitForFunction(() =>
-    (document.querySelector('#live-chart path[data-percentile="p99"]')?.getAttribute('d') ?? '').includes(
-      'L',
-    ),
+  // The percentiles cover the last 10 s: wait until the p99 line spans three seconds, so that it is a line, not a dot.
+  await page.waitForFunction(
+    () =>
+      (document.querySelector('#live-chart path[data-percentile="p99"]')?.getAttribute('d') ?? '').split('L')
+        .length > 3,
   );
   expect(await chart.locator('rect[data-outcome="handled"]').count()).toBeGreaterThan(0);
 
@@ -223,7 +224,7 @@ it('charts the deliveries per second by outcome and the handler latency percenti
   expect(countPixels(image, OUTCOME_COLOURS.handled)).toBeGreaterThan(150);
   expect(countPixels(image, OUTCOME_COLOURS.duplicate)).toBeGreaterThan(150);
   expect(countPixels(image, OUTCOME_COLOURS.rejected)).toBeGreaterThan(100);
-  expect(countPixels(image, PERCENTILE_COLOURS.p99)).toBeGreaterThan(150);
+  expect(countPixels(image, PERCENTILE_COLOURS.p99)).toBeGreaterThan(100);
 }, 60_000);
 
 it('shuts down cleanly on SIGTERM while the page still holds its live connection', async () => {
