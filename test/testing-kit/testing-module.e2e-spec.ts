@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { Injectable, type INestApplication } from '@nestjs/common';
+import { Injectable, type DynamicModule, type INestApplication, type Provider } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -7,7 +7,9 @@ import {
   CallEndedEvent,
   OnPathorsEvent,
   PathorsCallsService,
+  PathorsClients,
   PathorsSessionService,
+  type PathorsDelivery,
   RecordingReadyEvent,
   SessionFinalizedEvent,
 } from 'nestjs-pathors';
@@ -15,6 +17,7 @@ import {
   buildCallEnded,
   deliver,
   deliverSession,
+  getPathorsSimulator,
   PATHORS_TESTING_SECRET,
   PathorsSimulator,
   PathorsTestingModule,
@@ -22,6 +25,17 @@ import {
   type PathorsTestingModuleOptions,
 } from 'nestjs-pathors/testing';
 import { ADAPTERS, type AdapterName } from '../support/webhook-app.js';
+
+/** Records the call.ended events of the sales agent only. */
+@Injectable()
+class PerAgentOutcomes {
+  readonly seen: string[] = [];
+
+  @OnPathorsEvent('call.ended', { registration: 'sales' })
+  salesCallEnded(event: CallEndedEvent, delivery: PathorsDelivery) {
+    this.seen.push(`${delivery.registration}:${event.sessionId}`);
+  }
+}
 
 /** A consumer as a user writes it: it starts calls through the API and records outcomes from the webhooks. */
 @Injectable()
@@ -63,10 +77,18 @@ afterEach(async () => {
   await Promise.all(apps.splice(0).map((app) => app.close()));
 });
 
-async function boot(adapter: AdapterName, options?: PathorsTestingModuleOptions): Promise<INestApplication> {
+function boot(adapter: AdapterName, options?: PathorsTestingModuleOptions): Promise<INestApplication> {
+  return bootWith(adapter, [PathorsTestingModule.forRoot(options)], [FollowUps]);
+}
+
+async function bootWith(
+  adapter: AdapterName,
+  testingModules: DynamicModule[],
+  providers: Provider[],
+): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
-    imports: [EventEmitterModule.forRoot(), PathorsTestingModule.forRoot(options)],
-    providers: [FollowUps],
+    imports: [EventEmitterModule.forRoot(), ...testingModules],
+    providers,
   }).compile();
   const app =
     adapter === 'fastify'
@@ -137,5 +159,36 @@ describe.each(ADAPTERS)('PathorsTestingModule on %s', (adapter) => {
     await app.close();
     apps.length = 0;
     expect(() => simulator.url).toThrow('not started');
+  });
+
+  it('gives each named registration its own simulator, route and handlers', async () => {
+    const app = await bootWith(
+      adapter,
+      [
+        PathorsTestingModule.forRoot({ name: 'sales' }),
+        PathorsTestingModule.forRoot({ name: 'support', simulator: { credits: 0 } }),
+      ],
+      [PerAgentOutcomes],
+    );
+
+    const sales = getPathorsSimulator(app, 'sales');
+    const support = getPathorsSimulator(app, 'support');
+    expect(sales).not.toBe(support);
+    // Each registration's API reaches its own simulator: only support's has no credits.
+    const clients = app.get(PathorsClients);
+    await clients
+      .get('sales')
+      .calls.startOutboundCall({ fromNumber: '+14155550100', toNumber: '+14155550123' });
+    await expect(
+      clients
+        .get('support')
+        .calls.startOutboundCall({ fromNumber: '+14155550100', toNumber: '+14155550123' }),
+    ).rejects.toMatchObject({ status: 402 });
+    const [call] = sales.outboundCalls();
+
+    const { results } = await deliverSession(app, { sessionId: call.sessionId }, { registration: 'sales' });
+    expect(results.map((result) => result.status)).toEqual([202, 200, 202, 202]);
+    expect((await deliver(app, buildCallEnded(), { registration: 'support' })).status).toBe(202);
+    expect(app.get(PerAgentOutcomes).seen).toEqual([`sales:${call.sessionId}`]);
   });
 });

@@ -3,8 +3,10 @@ import {
   Module,
   type DynamicModule,
   type INestApplication,
+  type INestApplicationContext,
   type OnModuleDestroy,
 } from '@nestjs/common';
+import { DEFAULT_PATHORS_REGISTRATION } from '../pathors-registration.js';
 import { PathorsModule } from '../pathors.module.js';
 import type { PathorsModuleOptions } from '../pathors.options.js';
 import { deliver, type DeliverOptions, type DeliverResult } from './deliver-webhook.util.js';
@@ -20,6 +22,12 @@ export const PATHORS_TESTING_SECRET = 'pathors-testing-secret';
 
 /** Options of {@link PathorsTestingModule.forRoot}. Every field is optional. */
 export interface PathorsTestingModuleOptions {
+  /**
+   * Name of the `PathorsModule` registration (`forRoot({ name })`), for an app with several agents: each testing
+   * registration gets a simulator of its own, reached with {@link getPathorsSimulator}.
+   * @default 'default'
+   */
+  readonly name?: string;
   /**
    * Options of the simulator the module starts on an ephemeral port of 127.0.0.1 (API key, project, phone numbers,
    * credits, response shapes…).
@@ -49,6 +57,25 @@ class PathorsSimulatorLifecycle implements OnModuleDestroy {
 @Module({})
 class PathorsSimulatorHostModule {}
 
+/** The app-wide token of a registration's simulator. */
+const simulatorToken = (registration: string): string => `nestjs-pathors:${registration}:simulator`;
+
+/**
+ * The simulator of a {@link PathorsTestingModule} registration (the unnamed one by default).
+ *
+ * @example
+ * ```ts
+ * const sales = getPathorsSimulator(app, 'sales');
+ * await sales.playSession({ callStatus: 'busy' });
+ * ```
+ */
+export function getPathorsSimulator(
+  app: INestApplicationContext,
+  registration: string = DEFAULT_PATHORS_REGISTRATION,
+): PathorsSimulator {
+  return app.get<PathorsSimulator>(simulatorToken(registration), { strict: false });
+}
+
 /**
  * `PathorsModule` for tests, backed by an in-process {@link PathorsSimulator}: the API services
  * (`PathorsSessionService`, `PathorsCallsService`, …) talk to the simulator over real HTTP, the webhook endpoint is
@@ -69,6 +96,7 @@ class PathorsSimulatorHostModule {}
 export class PathorsTestingModule {
   /** Registers `PathorsModule` against a fresh simulator. */
   static forRoot(options: PathorsTestingModuleOptions = {}): DynamicModule {
+    const registration = options.name ?? DEFAULT_PATHORS_REGISTRATION;
     const simulatorModule: DynamicModule = {
       module: PathorsSimulatorHostModule,
       providers: [
@@ -80,16 +108,22 @@ export class PathorsTestingModule {
             return simulator;
           },
         },
+        { provide: simulatorToken(registration), useExisting: PathorsSimulator },
         PathorsSimulatorLifecycle,
       ],
-      exports: [PathorsSimulator],
+      // As PathorsModule does: a named registration exports no class token, so two never shadow each other's.
+      exports: [
+        simulatorToken(registration),
+        ...(registration === DEFAULT_PATHORS_REGISTRATION ? [PathorsSimulator] : []),
+      ],
     };
     const webhook = options.pathors?.webhook;
     const pathorsModule = PathorsModule.forRootAsync({
+      name: options.name,
       // The route is fixed when the module is defined; the rest of the options come with the simulator.
       webhook: { enabled: webhook?.enabled, path: webhook?.path, decorators: webhook?.decorators },
       imports: [simulatorModule],
-      inject: [PathorsSimulator],
+      inject: [simulatorToken(registration)],
       useFactory: (simulator: PathorsSimulator): PathorsModuleOptions => ({
         ...options.pathors,
         webhook: { secret: PATHORS_TESTING_SECRET, ...options.pathors?.webhook },
@@ -113,7 +147,8 @@ export interface DeliveredSession {
 }
 
 /**
- * Plays a whole session on the app's simulator (see {@link PathorsTestingModule}) and {@link deliver}s its lifecycle
+ * Plays a whole session on the app's simulator (see {@link PathorsTestingModule}; the one of `options.registration`) and
+ * {@link deliver}s its lifecycle
  * events to the app in the documented order (session.ended, call.ended, session.finalized, recording.ready; a text
  * session emits session.ended and session.finalized), each resolved after its handlers ran. Give the id of a session
  * or outbound call the app started through the API to end that one.
@@ -131,9 +166,10 @@ export async function deliverSession(
   script: Omit<SimulatedSessionScript, 'delivery'> = {},
   options: DeliverOptions = {},
 ): Promise<DeliveredSession> {
-  const played = await app
-    .get(PathorsSimulator, { strict: false })
-    .playSession({ ...script, delivery: false });
+  const played = await getPathorsSimulator(app, options.registration).playSession({
+    ...script,
+    delivery: false,
+  });
   const results: DeliverResult[] = [];
   for (const payload of played.payloads) results.push(await deliver(app, payload, options));
   return { played, results };
