@@ -7,9 +7,12 @@ export const DEFAULT_PATHORS_REGISTRATION = 'default';
 /** Value of every registration's own name, found across the app with `ModuleRef.get(…, { each: true })`. Internal. */
 export const PATHORS_REGISTRATION_NAME = Symbol('PATHORS_REGISTRATION_NAME');
 
-/** What a registration provides under a token of its own (see {@link registrationToken}). */
+/**
+ * What a registration provides under a token of its own (see {@link registrationToken}); `simulator` is the testing
+ * kit's.
+ */
 export type PathorsRegistrationRole =
-  'options' | 'api-client' | 'sessions' | 'chat' | 'calls' | 'agent' | 'store' | 'inbox';
+  'options' | 'api-client' | 'sessions' | 'chat' | 'calls' | 'agent' | 'store' | 'inbox' | 'simulator';
 
 /** The app-wide token of one provider of one registration, so two registrations never resolve to each other's. */
 export const registrationToken = (registration: string, role: PathorsRegistrationRole): string =>

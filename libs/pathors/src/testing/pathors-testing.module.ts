@@ -6,7 +6,7 @@ import {
   type INestApplicationContext,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { DEFAULT_PATHORS_REGISTRATION } from '../pathors-registration.js';
+import { DEFAULT_PATHORS_REGISTRATION, registrationToken } from '../pathors-registration.js';
 import { PathorsModule } from '../pathors.module.js';
 import type { PathorsModuleOptions } from '../pathors.options.js';
 import { deliver, type DeliverOptions, type DeliverResult } from './deliver-webhook.util.js';
@@ -57,9 +57,6 @@ class PathorsSimulatorLifecycle implements OnModuleDestroy {
 @Module({})
 class PathorsSimulatorHostModule {}
 
-/** The app-wide token of a registration's simulator. */
-const simulatorToken = (registration: string): string => `nestjs-pathors:${registration}:simulator`;
-
 /**
  * The simulator of a {@link PathorsTestingModule} registration (the unnamed one by default).
  *
@@ -73,7 +70,7 @@ export function getPathorsSimulator(
   app: INestApplicationContext,
   registration: string = DEFAULT_PATHORS_REGISTRATION,
 ): PathorsSimulator {
-  return app.get<PathorsSimulator>(simulatorToken(registration), { strict: false });
+  return app.get<PathorsSimulator>(registrationToken(registration, 'simulator'), { strict: false });
 }
 
 /**
@@ -108,12 +105,12 @@ export class PathorsTestingModule {
             return simulator;
           },
         },
-        { provide: simulatorToken(registration), useExisting: PathorsSimulator },
+        { provide: registrationToken(registration, 'simulator'), useExisting: PathorsSimulator },
         PathorsSimulatorLifecycle,
       ],
       // As PathorsModule does: a named registration exports no class token, so two never shadow each other's.
       exports: [
-        simulatorToken(registration),
+        registrationToken(registration, 'simulator'),
         ...(registration === DEFAULT_PATHORS_REGISTRATION ? [PathorsSimulator] : []),
       ],
     };
@@ -123,7 +120,7 @@ export class PathorsTestingModule {
       // The route is fixed when the module is defined; the rest of the options come with the simulator.
       webhook: { enabled: webhook?.enabled, path: webhook?.path, decorators: webhook?.decorators },
       imports: [simulatorModule],
-      inject: [simulatorToken(registration)],
+      inject: [registrationToken(registration, 'simulator')],
       useFactory: (simulator: PathorsSimulator): PathorsModuleOptions => ({
         ...options.pathors,
         webhook: { secret: PATHORS_TESTING_SECRET, ...options.pathors?.webhook },
