@@ -1,26 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { Controller, Get, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
+import { TerminusModule } from '@nestjs/terminus';
 import { Test } from '@nestjs/testing';
 import { PathorsModule, type PathorsModuleOptions } from 'nestjs-pathors';
 import { PathorsSimulator } from 'nestjs-pathors/testing';
 import { PathorsHealthIndicator } from 'nestjs-pathors/terminus';
 import request from 'supertest';
+import { healthControllerOf } from '../support/health-controller.js';
 
-@Controller('health')
-class HealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly pathors: PathorsHealthIndicator,
-  ) {}
-
-  @Get()
-  @HealthCheck()
-  check() {
-    return this.health.check([() => this.pathors.isHealthy('pathors', { timeoutMs: 300 })]);
-  }
-}
+const HealthController = healthControllerOf((pathors) => [
+  () => pathors.isHealthy('pathors', { timeoutMs: 300 }),
+]);
 
 describe('PathorsHealthIndicator (nestjs-pathors/terminus)', () => {
   const simulator = new PathorsSimulator();
@@ -104,24 +95,12 @@ describe('PathorsHealthIndicator (nestjs-pathors/terminus)', () => {
     const support = new PathorsSimulator();
     await support.start();
     try {
-      @Controller('health')
-      class NamedHealthController {
-        constructor(
-          private readonly health: HealthCheckService,
-          private readonly pathors: PathorsHealthIndicator,
-        ) {}
-
-        @Get()
-        @HealthCheck()
-        check() {
-          return this.health.check([
-            () => this.pathors.isHealthy('sales', { registration: 'sales', timeoutMs: 300 }),
-            () => this.pathors.isHealthy('support', { registration: 'support', timeoutMs: 300 }),
-            () => this.pathors.isStoreHealthy('support-store', { registration: 'support' }),
-            () => this.pathors.isInboxHealthy('support-inbox', { registration: 'support' }),
-          ]);
-        }
-      }
+      const NamedHealthController = healthControllerOf((pathors) => [
+        () => pathors.isHealthy('sales', { registration: 'sales', timeoutMs: 300 }),
+        () => pathors.isHealthy('support', { registration: 'support', timeoutMs: 300 }),
+        () => pathors.isStoreHealthy('support-store', { registration: 'support' }),
+        () => pathors.isInboxHealthy('support-inbox', { registration: 'support' }),
+      ]);
       const moduleRef = await Test.createTestingModule({
         imports: [
           EventEmitterModule.forRoot(),

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect } from '@jest/globals';
-import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
+import { TerminusModule } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
 import type { PathorsModuleOptions } from 'nestjs-pathors';
 import { PathorsHealthIndicator } from 'nestjs-pathors/terminus';
+import { healthControllerOf } from '../../support/health-controller.js';
 import request from 'supertest';
 import { CallEndedConsumers, SECRET } from '../../delivery/support/delivery-fixtures.js';
 import { RedisServer } from '../../support/redis-server.js';
@@ -38,20 +38,7 @@ export function useFaultApp(
   check: FaultHealthCheck,
   delivery: (server: RedisServer, redis: Redis) => PathorsModuleOptions['delivery'],
 ): () => FaultApp {
-  @Controller('health')
-  class FaultHealthController {
-    constructor(
-      private readonly health: HealthCheckService,
-      private readonly pathors: PathorsHealthIndicator,
-    ) {}
-
-    @Get()
-    @HealthCheck()
-    check() {
-      return this.health.check([() => this.pathors[check]()]);
-    }
-  }
-
+  const FaultHealthController = healthControllerOf((pathors) => [() => pathors[check]()]);
   let app: FaultApp | undefined;
   let redis: Redis | undefined;
   let server: RedisServer | undefined;
