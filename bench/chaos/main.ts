@@ -314,27 +314,20 @@ async function runMode(mode: ChaosMode, redis: ChaosRedis, dir: string): Promise
     await budgetFault;
     // Each replica killed once more, the other one first: its standby for the restart is loaded by then.
     const [first, second] = budgetReplica === replicas[0] ? [replicas[1], replicas[0]] : replicas;
+    const killReplica = async (replica: Replica) => {
+      const downMs = await replica.killAndRestart();
+      const { name } = replica.settings;
+      fault('kill-replica', `kill -9 ${name}, back in ${downMs} ms`, Date.now() - downMs, name);
+    };
     void second.prepareRestart();
-    const firstDownMs = await first.killAndRestart();
-    fault(
-      'kill-replica',
-      `kill -9 ${first.settings.name}, back in ${firstDownMs} ms`,
-      Date.now() - firstDownMs,
-      first.settings.name,
-    );
+    await killReplica(first);
     await at(0.6);
     const killedAt = Date.now();
     await redis.kill();
     await redis.start();
     fault('redis-restart', `kill -9 redis-server, back in ${Date.now() - killedAt} ms`, killedAt);
     await at(0.85);
-    const secondDownMs = await second.killAndRestart();
-    fault(
-      'kill-replica',
-      `kill -9 ${second.settings.name}, back in ${secondDownMs} ms`,
-      Date.now() - secondDownMs,
-      second.settings.name,
-    );
+    await killReplica(second);
   })();
   await Promise.all(deliveries);
   await faultsDone;
