@@ -102,6 +102,9 @@ export class BullMqInbox extends PathorsInbox {
   private readonly attempts: number;
   private readonly backoffMs: number;
   private readonly commandTimeoutMs: number;
+  private readonly concurrency: number;
+  private readonly lockDurationMs: number;
+  private readonly maxStalledCount: number;
   private queue?: Queue<PathorsDeliveryRecord, void, string>;
   private worker?: Worker<PathorsDeliveryRecord, void, string>;
 
@@ -110,9 +113,9 @@ export class BullMqInbox extends PathorsInbox {
     this.queueName = options.queueName ?? 'pathors-inbox';
     this.attempts = positive(options.attempts, 'attempts', 8);
     this.backoffMs = positive(options.backoffMs, 'backoffMs', 1000);
-    positive(options.concurrency, 'concurrency', 10);
-    positive(options.lockDurationMs, 'lockDurationMs', 30_000);
-    positive(options.maxStalledCount, 'maxStalledCount', DEFAULT_MAX_STALLED_COUNT);
+    this.concurrency = positive(options.concurrency, 'concurrency', 10);
+    this.lockDurationMs = positive(options.lockDurationMs, 'lockDurationMs', 30_000);
+    this.maxStalledCount = positive(options.maxStalledCount, 'maxStalledCount', DEFAULT_MAX_STALLED_COUNT);
     this.commandTimeoutMs = positive(options.commandTimeoutMs, 'commandTimeoutMs', 1000);
   }
 
@@ -137,17 +140,16 @@ export class BullMqInbox extends PathorsInbox {
     // Connect the queue at boot, not on the first delivery.
     await this.getQueue().waitUntilReady();
     if (this.options.consume === false || this.worker) return;
-    const lockDuration = this.options.lockDurationMs ?? 30_000;
     this.worker = new Worker<PathorsDeliveryRecord, void, string>(
       this.queueName,
       (job) => processRecord(processor, job.data),
       {
         connection: connectionOf(this.options.connection, {}),
         prefix: this.options.prefix,
-        concurrency: this.options.concurrency ?? 10,
-        lockDuration,
-        stalledInterval: Math.max(500, Math.floor(lockDuration / 2)),
-        maxStalledCount: this.options.maxStalledCount ?? DEFAULT_MAX_STALLED_COUNT,
+        concurrency: this.concurrency,
+        lockDuration: this.lockDurationMs,
+        stalledInterval: Math.max(500, Math.floor(this.lockDurationMs / 2)),
+        maxStalledCount: this.maxStalledCount,
       },
     );
     logErrors(this.worker, 'Inbox worker', this.logger);
