@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
 import { Redis } from 'ioredis';
 import {
   MemoryIdempotencyStore,
   OnPathorsEvent,
+  PATHORS_HANDLER_FAILED,
+  type PathorsHandlerFailure,
   PathorsIdempotencyStore,
   type PathorsClaim,
   type PathorsEventFor,
@@ -177,6 +180,17 @@ class SessionEndedConsumer {
   }
 }
 
+/** The handler failures the module reports. */
+@Injectable()
+class FailureListener {
+  readonly failures: PathorsHandlerFailure[] = [];
+
+  @OnEvent(PATHORS_HANDLER_FAILED)
+  onFailure(failure: PathorsHandlerFailure) {
+    this.failures.push(failure);
+  }
+}
+
 describe.each(ADAPTERS)('store calls per event on %s', (adapter) => {
   let harness: WebhookApp;
   let store: CallListingStore;
@@ -185,7 +199,7 @@ describe.each(ADAPTERS)('store calls per event on %s', (adapter) => {
     harness = await createWebhookApp({
       adapter,
       pathors: { webhook: { secret: SECRET }, delivery: { store } },
-      providers: [CallEndedConsumers, SessionEndedConsumer],
+      providers: [CallEndedConsumers, SessionEndedConsumer, FailureListener],
     });
   });
   afterAll(() => harness.app.close());
@@ -219,11 +233,18 @@ describe.each(ADAPTERS)('store calls per event on %s', (adapter) => {
     expect(consumers.runsOf(event.sessionId)).toEqual([1, 1, 1]);
   });
 
-  it('waits for each handler record: one the store keeps failing makes the event fail, and only that handler runs again', async () => {
+  it('waits for each handler record: one the store keeps failing answers 503, and only that handler runs again', async () => {
     const consumers = harness.get(CallEndedConsumers);
     const event = buildCallEnded();
     store.failingRecords.set('CallEndedConsumers.saveToCrm', WRITE_TRIES);
-    expect((await post(harness.server, event)).status).toBe(500);
+    const failed = await post(harness.server, event);
+    // The store failed, not a handler: the same answer as a store that cannot claim.
+    expect({ status: failed.status, retryAfter: failed.headers['retry-after'], message: failed.body.message }).toEqual({
+      status: 503,
+      retryAfter: '5',
+      message: 'The event could not be recorded; send it again',
+    });
+    expect(harness.get(FailureListener).failures).toEqual([]);
     expect(consumers.runsOf(event.sessionId)).toEqual([1, 1, 1]);
     expect((await post(harness.server, event)).status).toBe(200);
     expect(consumers.runsOf(event.sessionId).sort()).toEqual([1, 1, 2]);

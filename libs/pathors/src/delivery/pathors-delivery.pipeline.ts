@@ -252,6 +252,9 @@ export class PathorsDeliveryPipeline
           logFieldsOf(delivery),
         );
       }
+      const unrecorded = outcomes.find((handled) => handled.status === 'unrecorded');
+      // A success the store could not record is the store's failure: answered like any other (503, send it again).
+      if (unrecorded) throw unrecorded.error;
       const failures = outcomes.filter(isFailure);
       const outcome: RunOutcome =
         missing !== 0 || failures.some((failure) => !failure.permanent)

@@ -23,9 +23,12 @@ import { CATCH_ALL_EMITTER_EVENT, PATHORS_CONTEXT_TYPE, toEmitterEvent } from '.
 export interface PathorsHandlerOutcome {
   /** `ClassName.methodName`. */
   readonly handlerId: string;
-  /** `skipped` when the caller said the handler had already succeeded for this event. */
-  readonly status: 'succeeded' | 'failed' | 'skipped';
-  /** What the handler threw, when it failed. */
+  /**
+   * `skipped` when the caller said the handler had already succeeded for this event; `unrecorded` when it succeeded
+   * but `onHandlerSucceeded` rejected (its success could not be recorded, so a redelivery runs it again).
+   */
+  readonly status: 'succeeded' | 'failed' | 'skipped' | 'unrecorded';
+  /** What the handler threw, when it failed, or what `onHandlerSucceeded` threw, when it is unrecorded. */
   readonly error?: unknown;
   /** The handler failed with a `PathorsPermanentError`: retrying cannot help. */
   readonly permanent?: boolean;
@@ -37,7 +40,7 @@ export interface PathorsDispatchOptions {
   readonly skipHandlers?: ReadonlySet<string>;
   /**
    * Called after each handler succeeded, before its outcome counts as `succeeded` (writes its completion record).
-   * When it rejects, the handler is reported `failed`: without a record, a redelivery must be able to run it again.
+   * When it rejects, the handler is reported `unrecorded`: without a record, a redelivery must be able to run it again.
    */
   readonly onHandlerSucceeded?: (handlerId: string) => Promise<void>;
 }
@@ -82,12 +85,18 @@ class PathorsDispatch {
     }
     try {
       await this.telemetry.handler(handlerId, this.delivery, () => invoke(event, this.delivery));
-      await this.options.onHandlerSucceeded?.(handlerId);
-      this.outcomes.push({ handlerId, status: 'succeeded' });
     } catch (error) {
       const permanent = error instanceof PathorsPermanentError;
       this.outcomes.push({ handlerId, status: 'failed', error, permanent });
       this.reportFailure(handlerId, this.delivery, error);
+      return;
+    }
+    try {
+      await this.options.onHandlerSucceeded?.(handlerId);
+      this.outcomes.push({ handlerId, status: 'succeeded' });
+    } catch (error) {
+      // The store failed, not the handler: the caller reports it.
+      this.outcomes.push({ handlerId, status: 'unrecorded', error });
     }
   }
 }
