@@ -12,13 +12,16 @@ import {
   PathorsConfigurationError,
   PathorsDelivery,
   PathorsModule,
+  PathorsPermanentError,
   PathorsSessionService,
   type PathorsIdempotencyStore,
   type PathorsProjectClients,
 } from 'nestjs-pathors';
+import { BullMqInbox } from 'nestjs-pathors/inbox';
 import { RedisIdempotencyStore } from 'nestjs-pathors/redis';
 import { buildCallEnded, deliver, sharedSecretHeaders } from 'nestjs-pathors/testing';
 import { PathorsSimulator } from 'nestjs-pathors/testing/simulator';
+import { connectRedis, deleteKeys, eventually, uniquePrefix } from './delivery/support/delivery-fixtures.js';
 import { ADAPTERS, createWebhookApp, type WebhookApp } from './support/webhook-app.js';
 
 const SALES_SECRET = 'sales-secret-0123456789';
@@ -222,6 +225,63 @@ describe.each(ADAPTERS)('two named registrations on %s', (adapter) => {
         providers: [InjectsByClass],
       }),
     ).rejects.toThrow(/can't resolve dependencies of the InjectsByClass/);
+  });
+});
+
+/** The sales agent's handler, failing for a lead the CRM does not know. */
+@Injectable()
+class SalesCrm {
+  @OnPathorsEvent('call.ended', { registration: 'sales' })
+  onCall(event: CallEndedEvent) {
+    throw new PathorsPermanentError(`no lead for ${event.sessionId}`);
+  }
+}
+
+describe('dead letters of a named registration', () => {
+  const redis = connectRedis();
+  const prefix = uniquePrefix('named-dead-letters');
+  let harness: WebhookApp;
+  beforeAll(async () => {
+    const connection = { host: '127.0.0.1', port: 6379 };
+    harness = await createWebhookApp({
+      pathorsModule: PathorsModule.forRoot({
+        name: 'sales',
+        webhook: { secret: SALES_SECRET },
+        delivery: {
+          store: new RedisIdempotencyStore(redis, { keyPrefix: `${prefix}idempotency:` }),
+          inbox: new BullMqInbox({ connection, prefix: `${prefix}bull` }),
+        },
+      }),
+      imports: [PathorsModule.forRoot({ name: 'support', webhook: { secret: SUPPORT_SECRET } })],
+      providers: [SalesCrm],
+    });
+  });
+  afterAll(async () => {
+    await harness?.app.close();
+    await deleteKeys(redis, prefix);
+    redis.disconnect();
+  });
+
+  it("lists and replays each registration's own dead letters through PathorsClients", async () => {
+    const clients = harness.get(PathorsClients);
+    const sessionId = randomUUID();
+    expect((await post(harness, '/pathors/webhooks/sales', SALES_SECRET, sessionId)).status).toBe(202);
+
+    const sales = clients.deadLetters('sales');
+    await eventually(async () => (await sales.count()) === 1, 'dead-lettered');
+    const [deadLetter] = await sales.list();
+    expect(deadLetter!.failedReason).toContain(`SalesCrm.onCall: no lead for ${sessionId}`);
+    expect(await sales.replay(deadLetter!.id)).toBe(true);
+
+    expect(() => clients.deadLetters('support').count()).toThrow(
+      new PathorsConfigurationError(
+        'Dead letters exist only with a durable inbox. Set delivery.inbox in PathorsModule options, e.g. ' +
+          "new BullMqInbox({ connection }) from 'nestjs-pathors/inbox'.",
+      ),
+    );
+    expect(() => clients.deadLetters()).toThrow(
+      'No PathorsModule registration named "default". Registered: "sales", "support".',
+    );
   });
 });
 

@@ -12,7 +12,16 @@ export const PATHORS_REGISTRATION_NAME = Symbol('PATHORS_REGISTRATION_NAME');
  * kit's.
  */
 export type PathorsRegistrationRole =
-  'options' | 'api-client' | 'sessions' | 'chat' | 'calls' | 'agent' | 'store' | 'inbox' | 'simulator';
+  | 'options'
+  | 'api-client'
+  | 'sessions'
+  | 'chat'
+  | 'calls'
+  | 'agent'
+  | 'store'
+  | 'inbox'
+  | 'dead-letters'
+  | 'simulator';
 
 /** The app-wide token of one provider of one registration, so two registrations never resolve to each other's. */
 export const registrationToken = (registration: string, role: PathorsRegistrationRole): string =>

@@ -109,6 +109,7 @@ const NAMED_PROVIDERS: ReadonlyArray<readonly [PathorsRegistrationRole, Injectio
   ['agent', PathorsAgentService],
   ['store', PathorsIdempotencyStore],
   ['inbox', PathorsInbox],
+  ['dead-letters', PathorsDeadLetterService],
 ];
 
 /** What the unnamed registration exports for injection by class. */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import { PathorsDeadLetterService } from '../delivery/pathors-dead-letter.service.js';
 import { PathorsConfigurationError } from '../pathors.errors.js';
 import {
   DEFAULT_PATHORS_REGISTRATION,
@@ -45,7 +46,8 @@ const servicesOf = (client: PathorsApiClient): PathorsProjectClients => ({
  * The API clients of every Pathors project the app talks to: those of each `PathorsModule` registration by name
  * (an app with a sales agent and a support agent registers `forRoot({ name: 'sales' })` and `forRoot({ name:
  * 'support' })`), and clients made at run time for a tenant's API key and project. The unnamed registration's services
- * are also injectable directly (`PathorsSessionService`, …).
+ * are also injectable directly (`PathorsSessionService`, …). Each registration's dead letters are reached here too,
+ * with {@link PathorsClients.deadLetters}.
  *
  * @example
  * ```ts
@@ -100,6 +102,16 @@ export class PathorsClients {
       this.byRegistration.set(registration, clients);
     }
     return clients;
+  }
+
+  /**
+   * The dead letters of the registration named `registration` (those of its `delivery.inbox`). The unnamed
+   * registration's are also injectable as `PathorsDeadLetterService`. Throws a {@link PathorsConfigurationError}
+   * naming the registered names when there is none by that name.
+   */
+  deadLetters(registration: string = DEFAULT_PATHORS_REGISTRATION): PathorsDeadLetterService {
+    requireRegistration(this.moduleRef, registration);
+    return this.moduleRef.get(registrationToken(registration, 'dead-letters'), { strict: false });
   }
 
   /**
