@@ -244,6 +244,7 @@ describe('dead letters of a named registration', () => {
   beforeAll(async () => {
     const connection = { host: '127.0.0.1', port: 6379 };
     harness = await createWebhookApp({
+      adapter: 'express',
       pathorsModule: PathorsModule.forRoot({
         name: 'sales',
         webhook: { secret: SALES_SECRET },
