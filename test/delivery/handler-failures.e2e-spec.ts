@@ -8,16 +8,13 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { APP_GUARD, Reflector } from '@nestjs/core';
-import { OnEvent } from '@nestjs/event-emitter';
 import { Queue } from 'bullmq';
 import request from 'supertest';
 import {
   CallEndedEvent,
   isPathorsContext,
   OnPathorsEvent,
-  PATHORS_HANDLER_FAILED,
   PathorsDeadLetterService,
-  PathorsHandlerFailure,
   PathorsPermanentError,
 } from 'nestjs-pathors';
 import { BullMqInbox } from 'nestjs-pathors/inbox';
@@ -25,6 +22,7 @@ import { RedisIdempotencyStore } from 'nestjs-pathors/redis';
 import { buildCallEnded } from 'nestjs-pathors/testing';
 import { ADAPTERS, createWebhookApp, type WebhookApp } from '../support/webhook-app.js';
 import {
+  FailureAlerts,
   SECRET,
   connectRedis,
   deleteKeys,
@@ -44,17 +42,6 @@ class BillingHandler {
     this.runs.push(event.sessionId);
     if (this.failure === 'permanent') throw new PathorsPermanentError(`no customer for ${event.sessionId}`);
     if (this.failure === 'transient') throw new Error('billing database unreachable');
-  }
-}
-
-/** What an app's alerting sees. */
-@Injectable()
-class FailureAlerts {
-  readonly failures: PathorsHandlerFailure[] = [];
-
-  @OnEvent(PATHORS_HANDLER_FAILED)
-  onFailure(failure: PathorsHandlerFailure) {
-    this.failures.push(failure);
   }
 }
 

@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
 import { Redis } from 'ioredis';
 import {
   MemoryIdempotencyStore,
   OnPathorsEvent,
-  PATHORS_HANDLER_FAILED,
-  type PathorsHandlerFailure,
   PathorsIdempotencyStore,
   type PathorsClaim,
   type PathorsEventFor,
@@ -17,6 +14,7 @@ import { buildCallEnded, buildSessionEnded } from 'nestjs-pathors/testing';
 import { ADAPTERS, createWebhookApp, type WebhookApp } from '../support/webhook-app.js';
 import {
   CallEndedConsumers,
+  FailureAlerts,
   SECRET,
   connectRedis,
   deleteKeys,
@@ -180,17 +178,6 @@ class SessionEndedConsumer {
   }
 }
 
-/** The handler failures the module reports. */
-@Injectable()
-class FailureListener {
-  readonly failures: PathorsHandlerFailure[] = [];
-
-  @OnEvent(PATHORS_HANDLER_FAILED)
-  onFailure(failure: PathorsHandlerFailure) {
-    this.failures.push(failure);
-  }
-}
-
 describe.each(ADAPTERS)('store calls per event on %s', (adapter) => {
   let harness: WebhookApp;
   let store: CallListingStore;
@@ -199,7 +186,7 @@ describe.each(ADAPTERS)('store calls per event on %s', (adapter) => {
     harness = await createWebhookApp({
       adapter,
       pathors: { webhook: { secret: SECRET }, delivery: { store } },
-      providers: [CallEndedConsumers, SessionEndedConsumer, FailureListener],
+      providers: [CallEndedConsumers, SessionEndedConsumer, FailureAlerts],
     });
   });
   afterAll(() => harness.app.close());
@@ -244,7 +231,7 @@ describe.each(ADAPTERS)('store calls per event on %s', (adapter) => {
       retryAfter: '5',
       message: 'The event could not be recorded; send it again',
     });
-    expect(harness.get(FailureListener).failures).toEqual([]);
+    expect(harness.get(FailureAlerts).failures).toEqual([]);
     expect(consumers.runsOf(event.sessionId)).toEqual([1, 1, 1]);
     expect((await post(harness.server, event)).status).toBe(200);
     expect(consumers.runsOf(event.sessionId).sort()).toEqual([1, 1, 2]);

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
 import { Redis } from 'ioredis';
 import {
   CallEndedEvent,
   OnPathorsEvent,
+  PATHORS_HANDLER_FAILED,
   PathorsDelivery,
+  PathorsHandlerFailure,
   SessionEndedEvent,
   SessionFinalizedEvent,
   PlatformSessionEndedEvent,
@@ -21,6 +24,17 @@ export const PATH = '/pathors/webhooks';
 /** Posts one payload to the webhook with valid credentials. */
 export const post = (server: Server, payload: object, headers: Record<string, string> = {}) =>
   request(server).post(PATH).set(sharedSecretHeaders(SECRET)).set(headers).send(payload);
+
+/** What an app's alerting sees: every handler failure the module reports. */
+@Injectable()
+export class FailureAlerts {
+  readonly failures: PathorsHandlerFailure[] = [];
+
+  @OnEvent(PATHORS_HANDLER_FAILED)
+  onFailure(failure: PathorsHandlerFailure) {
+    this.failures.push(failure);
+  }
+}
 
 /** A Redis client on the CI's Redis (127.0.0.1:6379). */
 export const connectRedis = (): Redis =>
