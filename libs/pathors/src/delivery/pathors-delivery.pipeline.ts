@@ -37,7 +37,8 @@ import { SessionSequencer } from './session-sequencer.js';
  * - `background`: the answer budget ran out; the handlers finish in the background;
  * - `queued`: persisted in the durable inbox;
  * - `failed`: a handler failed (the others' successes are recorded);
- * - `error`: the idempotency store or the inbox could not be reached, nothing was recorded as done;
+ * - `error`: the idempotency store or the inbox failed: the event was not recorded as done (handlers whose success
+ *   could not be recorded run again on redelivery);
  * - `shutting-down`: the app is draining and takes no new deliveries.
  */
 export type PathorsDeliveryOutcome =
