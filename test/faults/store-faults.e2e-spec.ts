@@ -73,6 +73,26 @@ describe.each(ADAPTERS)('RedisIdempotencyStore faults on %s', (adapter) => {
     expect(consumers.runsOf(during.sessionId)).toEqual([1, 1, 1]);
     expect(consumers.runsOf(before.sessionId)).toEqual([1, 1, 1]);
   });
+
+  it('answers 503 before the answer budget while a slow command blocks Redis, and handles the event once after', async () => {
+    const { harness, server, consumers } = app();
+    // DEBUG SLEEP blocks the server itself, as a slow script does: commands queue until it returns.
+    const blocked = server.command('DEBUG', 'SLEEP', '3');
+    // Any probe would queue behind the sleep too: give redis-cli time to send it (it takes a few ms).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const event = buildCallEnded();
+    const startedAt = Date.now();
+    expectRetryLater(await post(harness.server, event), 503, RECORDING_FAILED);
+    // Answered on the store's command timeout (300 ms), long before the answer budget (2 s) and the sleep's end.
+    expect(Date.now() - startedAt).toBeLessThan(1500);
+    expect(consumers.runsOf(event.sessionId)).toEqual([0, 0, 0]);
+
+    await blocked;
+    // The claim the store gave up on ran once Redis woke, and was released: the redelivery claims and runs it.
+    await eventually(storeAnswers, 'server awake');
+    expect((await post(harness.server, event)).body).toEqual({ received: true });
+    expect(consumers.runsOf(event.sessionId)).toEqual([1, 1, 1]);
+  });
 });
 
 describe.each(ADAPTERS)('a duplicate while another replica runs the event, on %s', (adapter) => {

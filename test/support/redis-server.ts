@@ -71,7 +71,9 @@ export class RedisServer {
     const persistence = this.durable
       ? ['--appendonly', 'yes', '--appendfsync', 'always']
       : ['--appendonly', 'no'];
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence];
+    // DEBUG SLEEP (a server blocked by a slow command) is a fault the suites play.
+    const debug = ['--enable-debug-command', 'local'];
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, ...debug];
     this.process = spawn('redis-server', [...args, '--dir', this.dataDir], { stdio: 'ignore' });
     const deadline = Date.now() + 10_000;
     while (!(await this.answersPing())) {
