@@ -226,7 +226,11 @@ describe.each(ADAPTERS)('store calls per event on %s', (adapter) => {
     store.failingRecords.set('CallEndedConsumers.saveToCrm', WRITE_TRIES);
     const failed = await post(harness.server, event);
     // The store failed, not a handler: the same answer as a store that cannot claim.
-    expect({ status: failed.status, retryAfter: failed.headers['retry-after'], message: failed.body.message }).toEqual({
+    expect({
+      status: failed.status,
+      retryAfter: failed.headers['retry-after'],
+      message: failed.body.message,
+    }).toEqual({
       status: 503,
       retryAfter: '5',
       message: 'The event could not be recorded; send it again',
