@@ -13,6 +13,8 @@ import { EmbeddedPathorsModule } from './embedded/embedded-pathors.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { SampleTelemetry } from './metrics/sample-telemetry.js';
 import { SupportModule } from './support/support.module.js';
+import { SampleTracing } from './tracing/sample-tracing.js';
+import { TracingModule } from './tracing/tracing.module.js';
 
 /** `embedded`: no credentials, the in-process simulator plays Pathors; `cloud`: the real Pathors API. */
 export type SampleAppMode = 'embedded' | 'cloud';
@@ -29,6 +31,8 @@ export interface RunningSampleApp {
   readonly embedded?: EmbeddedPathors;
   /** Whether `/metrics` and the inspector's live chart are served (`SAMPLE_METRICS`, default on). */
   readonly metrics: boolean;
+  /** Whether spans are sent to an OTLP collector (`OTEL_EXPORTER_OTLP_ENDPOINT`). */
+  readonly traces: boolean;
 }
 
 /** Options of {@link startSampleApp}. */
@@ -109,9 +113,11 @@ export async function startSampleApp(options: StartSampleAppOptions = {}): Promi
         })
       : undefined;
   let telemetry: SampleTelemetry | undefined;
+  let tracing: SampleTracing | undefined;
   try {
     // Before the app is created: nestjs-pathors takes its meter from the provider registered when its module is created.
     telemetry = settings.metrics ? SampleTelemetry.start() : undefined;
+    tracing = settings.traces ? SampleTracing.start() : undefined;
     const app = await withEnvironment(embedded?.environment() ?? {}, () =>
       NestFactory.create(
         {
@@ -123,6 +129,7 @@ export async function startSampleApp(options: StartSampleAppOptions = {}): Promi
             // Dead letters exist only with the durable inbox (PATHORS_INBOX=bullmq).
             ...(settings.inbox ? [DeadLettersModule] : []),
             ...(telemetry ? [MetricsModule.forRoot(telemetry)] : []),
+            ...(tracing ? [TracingModule.forRoot(tracing)] : []),
           ],
         },
         {
@@ -147,9 +154,18 @@ export async function startSampleApp(options: StartSampleAppOptions = {}): Promi
         await clients.get(agent).agent.setPostSessionWebhook(webhook);
       }
     }
-    return { app, mode, url, agents, embedded, metrics: telemetry !== undefined };
+    return {
+      app,
+      mode,
+      url,
+      agents,
+      embedded,
+      metrics: telemetry !== undefined,
+      traces: tracing !== undefined,
+    };
   } catch (error) {
     await telemetry?.shutdown();
+    await tracing?.shutdown();
     await embedded?.stop();
     throw error;
   }
@@ -157,7 +173,7 @@ export async function startSampleApp(options: StartSampleAppOptions = {}): Promi
 
 /** The lines `npm start` prints once the app listens. */
 export function describeSampleApp(running: RunningSampleApp): string[] {
-  const { url, mode, agents, embedded, metrics } = running;
+  const { url, mode, agents, embedded, metrics, traces } = running;
   const hasSupport = agents.includes(SUPPORT_AGENT);
   const play = (body: string) =>
     `curl -X POST ${url}/demo/sessions -H 'content-type: application/json' -d '${body}'`;
@@ -176,6 +192,7 @@ export function describeSampleApp(running: RunningSampleApp): string[] {
     `API docs:         ${url}/docs`,
     `Health:           ${url}/health`,
     ...(metrics ? [`Metrics:          ${url}/metrics (Prometheus)`] : []),
+    ...(traces ? ['Traces:           sent over OTLP/HTTP (OTEL_EXPORTER_OTLP_ENDPOINT)'] : []),
     ...(mode === 'embedded'
       ? [
           `Play a call:      ${play('{"kind":"call"}')}`,

@@ -32,6 +32,11 @@ export interface SampleConfig {
    * `SAMPLE_METRICS=off` turns them off; default on.
    */
   readonly metrics: boolean;
+  /**
+   * Send traces over OTLP/HTTP. On when env `OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`
+   * names a collector; off otherwise.
+   */
+  readonly traces: boolean;
 }
 
 const DEFAULT_PGLITE_DATA_DIR = fileURLToPath(new URL('../../data/pglite', import.meta.url));
@@ -80,4 +85,5 @@ export const sampleConfig = registerAs('sample', (): SampleConfig => ({
   inbox: inboxFrom(process.env.PATHORS_INBOX, process.env.REDIS_URL),
   apiKey: process.env.SAMPLE_API_KEY || undefined,
   metrics: switchFrom('SAMPLE_METRICS', process.env.SAMPLE_METRICS),
+  traces: Boolean(process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
 }));

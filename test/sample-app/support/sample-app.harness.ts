@@ -21,6 +21,8 @@ const TEST_ENVIRONMENT: Record<string, string | undefined> = {
   PATHORS_INBOX: undefined,
   SAMPLE_API_KEY: undefined,
   SAMPLE_METRICS: 'off',
+  OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: undefined,
 };
 
 /** Boots the sample app as `npm start` does, with `env` over {@link TEST_ENVIRONMENT}; logs silenced. */
