@@ -78,8 +78,22 @@ describe.each(ADAPTERS)('RedisIdempotencyStore faults on %s', (adapter) => {
     const { harness, server, consumers } = app();
     // DEBUG SLEEP blocks the server itself, as a slow script does: commands queue until it returns.
     const blocked = server.command('DEBUG', 'SLEEP', '3');
-    // Any probe would queue behind the sleep too: give redis-cli time to send it (it takes a few ms).
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A PING that goes unanswered for 100 ms says the sleep has begun.
+    const probe = new Redis({ ...server.connection, commandTimeout: 100 });
+    probe.on('error', () => undefined);
+    try {
+      await eventually(
+        () =>
+          probe.ping().then(
+            () => false,
+            () => true,
+          ),
+        'server blocked',
+        2000,
+      );
+    } finally {
+      probe.disconnect();
+    }
     const event = buildCallEnded();
     const startedAt = Date.now();
     expectRetryLater(await post(harness.server, event), 503, RECORDING_FAILED);
