@@ -12,7 +12,6 @@ import { buildCallEnded } from 'nestjs-pathors/testing';
 import { ADAPTERS, createWebhookApp, type WebhookApp } from '../support/webhook-app.js';
 import {
   CallEndedConsumers,
-  Gate,
   SECRET,
   SessionLifecycleConsumer,
   connectRedis,
@@ -142,10 +141,9 @@ describe('durable inbox shutdown', () => {
     try {
       const consumer = harness.get(SessionLifecycleConsumer);
       const event = buildCallEnded();
-      const gate = new Gate();
-      consumer.gates.set(`call.ended:${event.sessionId}`, gate);
+      const gate = consumer.hold('call.ended', event.sessionId);
       expect((await post(harness.server, event)).status).toBe(202);
-      await eventually(() => consumer.started.has(`call.ended:${event.sessionId}`), 'job running');
+      await consumer.started('call.ended', event.sessionId);
 
       const closing = harness.app.close();
       expect((await post(harness.server, buildCallEnded())).status).toBe(503);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MemoryIdempotencyStore, PathorsConfigurationError, type PathorsClaim } from 'nestjs-pathors';
 import { buildCallEnded, buildCallSessionFinalized, buildSessionEnded } from 'nestjs-pathors/testing';
 import { ADAPTERS, createWebhookApp, type WebhookApp } from '../support/webhook-app.js';
-import { Gate, SECRET, SessionLifecycleConsumer, eventually, post } from './support/delivery-fixtures.js';
+import { SECRET, SessionLifecycleConsumer, eventually, post } from './support/delivery-fixtures.js';
 
 /** A memory store that lets a test wait until a delivery has claimed its event (i.e. reached the pipeline). */
 class ObservedStore extends MemoryIdempotencyStore {
@@ -109,8 +109,7 @@ describe.each(ADAPTERS)('answer budget on %s', (adapter) => {
 
   it('answers 202 past the budget, finishes in the background, and never runs the event twice', async () => {
     const event = buildCallEnded();
-    const gate = new Gate();
-    consumer.gates.set(`call.ended:${event.sessionId}`, gate);
+    const gate = consumer.hold('call.ended', event.sessionId);
 
     const first = await post(harness.server, event);
     expect(first.status).toBe(202);
@@ -148,11 +147,10 @@ describe.each(ADAPTERS)('graceful shutdown on %s', (adapter) => {
     const harness = await boot(10_000);
     const consumer = harness.get(SessionLifecycleConsumer);
     const inFlight = buildCallEnded();
-    const gate = new Gate();
-    consumer.gates.set(`call.ended:${inFlight.sessionId}`, gate);
+    const gate = consumer.hold('call.ended', inFlight.sessionId);
 
     const response = post(harness.server, inFlight).then((r) => r);
-    await eventually(() => consumer.started.has(`call.ended:${inFlight.sessionId}`), 'handler running');
+    await consumer.started('call.ended', inFlight.sessionId);
     let closed = false;
     const closing = harness.app.close().then(() => (closed = true));
 
@@ -170,13 +168,12 @@ describe.each(ADAPTERS)('graceful shutdown on %s', (adapter) => {
     const harness = await boot(100, 500);
     const consumer = harness.get(SessionLifecycleConsumer);
     const stuck = buildCallEnded();
-    const gate = new Gate();
-    consumer.gates.set(`call.ended:${stuck.sessionId}`, gate);
+    const gate = consumer.hold('call.ended', stuck.sessionId);
     const response = post(harness.server, stuck).then(
       (r) => r.status,
       () => 'connection closed',
     );
-    await eventually(() => consumer.started.has(`call.ended:${stuck.sessionId}`), 'handler running');
+    await consumer.started('call.ended', stuck.sessionId);
     await harness.app.close();
     expect(consumer.of(stuck.sessionId)).toEqual([]);
     gate.open();

@@ -2,13 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { RedisIdempotencyStore } from 'nestjs-pathors/redis';
 import { buildCallEnded } from 'nestjs-pathors/testing';
-import {
-  Gate,
-  SECRET,
-  SessionLifecycleConsumer,
-  eventually,
-  post,
-} from '../delivery/support/delivery-fixtures.js';
+import { SECRET, SessionLifecycleConsumer, eventually, post } from '../delivery/support/delivery-fixtures.js';
 import { RedisServer } from '../support/redis-server.js';
 import { ADAPTERS, createWebhookApp, type WebhookApp } from '../support/webhook-app.js';
 import { RECORDING_FAILED, connect, expectRetryLater, useFaultApp } from './support/fault-app.js';
@@ -138,10 +132,9 @@ describe.each(ADAPTERS)('a duplicate while another replica runs the event, on %s
     const [holder, other] = replicas;
     const consumer = holder.get(SessionLifecycleConsumer);
     const event = buildCallEnded();
-    const gate = new Gate();
-    consumer.gates.set(`call.ended:${event.sessionId}`, gate);
+    const gate = consumer.hold('call.ended', event.sessionId);
     const first = post(holder.server, event).then((response) => response);
-    await eventually(() => consumer.started.has(`call.ended:${event.sessionId}`), 'handler running');
+    await consumer.started('call.ended', event.sessionId);
 
     expectRetryLater(
       await post(other.server, event),

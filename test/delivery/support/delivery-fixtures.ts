@@ -129,16 +129,28 @@ export class CallEndedConsumers {
   }
 }
 
-/** Records the order in which one session's lifecycle events reach handlers. `gates` hold a handler mid-run. */
+/** Records the order in which one session's lifecycle events reach handlers; {@link hold} stops one mid-run. */
 @Injectable()
 export class SessionLifecycleConsumer {
   readonly seen: Array<{ event: string; sessionId: string }> = [];
-  readonly gates = new Map<string, Gate>();
+  private readonly gates = new Map<string, Gate>();
   /** `event:sessionId` of every handler run that started. */
-  readonly started = new Set<string>();
+  private readonly runsStarted = new Set<string>();
+
+  /** Holds the handler runs of `event` for `sessionId` mid-run until the gate returned is opened. */
+  hold(event: string, sessionId: string): Gate {
+    const gate = new Gate();
+    this.gates.set(`${event}:${sessionId}`, gate);
+    return gate;
+  }
+
+  /** Resolves once a handler run of `event` for `sessionId` has started. */
+  started(event: string, sessionId: string): Promise<void> {
+    return eventually(() => this.runsStarted.has(`${event}:${sessionId}`), `${event} handler running`);
+  }
 
   private async record(event: string, sessionId: string): Promise<void> {
-    this.started.add(`${event}:${sessionId}`);
+    this.runsStarted.add(`${event}:${sessionId}`);
     await this.gates.get(`${event}:${sessionId}`)?.opened;
     this.seen.push({ event, sessionId });
   }
