@@ -1,11 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
-import { Inject, Injectable, Scope } from '@nestjs/common';
+import { Inject, Injectable, Module, Scope } from '@nestjs/common';
 import { REQUEST } from '@nestjs/core';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import request from 'supertest';
-import { CallEndedEvent, OnPathorsEvent, PathorsDelivery, SessionStartedEvent } from 'nestjs-pathors';
+import {
+  CallEndedEvent,
+  OnPathorsEvent,
+  PathorsConfigurationError,
+  PathorsDelivery,
+  SessionStartedEvent,
+} from 'nestjs-pathors';
 import { buildCallEnded, buildSessionStarted, sharedSecretHeaders } from 'nestjs-pathors/testing';
-import { ADAPTERS, useWebhookApp, type WebhookApp } from '../support/webhook-app.js';
+import { ADAPTERS, createWebhookApp, useWebhookApp, type WebhookApp } from '../support/webhook-app.js';
 
 const SECRET = 'subscription-secret-123456';
 
@@ -139,5 +145,122 @@ describe.each(ADAPTERS)("a handler unsubscribed behind the module's back (%s)", 
         .get(SingletonHandler)
         .received.map((call) => call.sessionId),
     ).toEqual([payload.sessionId]);
+  });
+});
+
+/** One method under two stacked decorators, and one listing a name beside the catch-all. */
+@Injectable()
+class OverlappingNames {
+  readonly runs: string[] = [];
+
+  @OnPathorsEvent('call.ended')
+  @OnPathorsEvent('session.started')
+  stacked(event: CallEndedEvent | SessionStartedEvent) {
+    this.runs.push(`stacked ${event.event} ${event.sessionId}`);
+  }
+
+  @OnPathorsEvent(['call.ended', '*', 'call.ended'])
+  everything(_event: unknown, delivery: PathorsDelivery) {
+    this.runs.push(`everything ${delivery.eventName} ${delivery.sessionId}`);
+  }
+}
+
+/** A base class whose decorated method two provider subclasses inherit: two handlers. */
+abstract class CallLedger {
+  static readonly failuresLeft = new Map<string, number>();
+  readonly seen: string[] = [];
+
+  @OnPathorsEvent('call.ended')
+  record(event: CallEndedEvent) {
+    const left = CallLedger.failuresLeft.get(this.constructor.name) ?? 0;
+    if (left > 0) {
+      CallLedger.failuresLeft.set(this.constructor.name, left - 1);
+      throw new Error(`${this.constructor.name} is down`);
+    }
+    this.seen.push(event.sessionId);
+  }
+}
+@Injectable()
+class BillingLedger extends CallLedger {}
+@Injectable()
+class CrmLedger extends CallLedger {}
+
+describe.each(ADAPTERS)('handlers whose names overlap (%s)', (adapter) => {
+  const app = useWebhookApp({
+    adapter,
+    pathors: { webhook: { secret: SECRET } },
+    providers: [OverlappingNames, BillingLedger, CrmLedger],
+  });
+
+  it('runs a method once per event, whether stacked decorators or a name beside "*" matched it', async () => {
+    const handler = app().get(OverlappingNames);
+    const call = buildCallEnded();
+    const started = buildSessionStarted();
+    expect((await deliver(app(), call)).status).toBe(200);
+    expect((await deliver(app(), started)).status).toBe(200);
+    expect(handler.runs.sort()).toEqual(
+      [
+        `everything call.ended ${call.sessionId}`,
+        `everything session.started ${started.sessionId}`,
+        `stacked call.ended ${call.sessionId}`,
+        `stacked session.started ${started.sessionId}`,
+      ].sort(),
+    );
+  });
+
+  it('keeps two subclasses of one decorated class apart: a redelivery runs only the one that failed', async () => {
+    CallLedger.failuresLeft.set('CrmLedger', 1);
+    const call = buildCallEnded();
+    expect((await deliver(app(), call)).status).toBe(500);
+    expect(app().get(BillingLedger).seen).toContain(call.sessionId);
+    expect(app().get(CrmLedger).seen).not.toContain(call.sessionId);
+    expect((await deliver(app(), call)).status).toBe(200);
+    expect(
+      app()
+        .get(BillingLedger)
+        .seen.filter((id) => id === call.sessionId),
+    ).toHaveLength(1);
+    expect(
+      app()
+        .get(CrmLedger)
+        .seen.filter((id) => id === call.sessionId),
+    ).toHaveLength(1);
+  });
+});
+
+describe('two handlers with one name', () => {
+  it('fails the boot naming both modules: their completion records would be one', async () => {
+    const defineFeature = () => {
+      @Injectable()
+      class CallHandlers {
+        @OnPathorsEvent('call.ended')
+        handle() {}
+      }
+      return CallHandlers;
+    };
+    @Module({ providers: [defineFeature()] })
+    class SalesModule {}
+    @Module({ providers: [defineFeature()] })
+    class SupportModule {}
+    const boot = createWebhookApp({
+      adapter: 'express',
+      pathors: { webhook: { secret: SECRET } },
+      imports: [SalesModule, SupportModule],
+    });
+    await expect(boot).rejects.toThrow(PathorsConfigurationError);
+    await expect(boot).rejects.toThrow(
+      'Two @OnPathorsEvent() handlers are both named CallHandlers.handle (in SalesModule and in SupportModule)',
+    );
+  });
+
+  it('refuses stacked decorators limited to different registrations', () => {
+    expect(() => {
+      class Mixed {
+        @OnPathorsEvent('call.ended', { registration: 'sales' })
+        @OnPathorsEvent('session.ended', { registration: 'support' })
+        handle() {}
+      }
+      return Mixed;
+    }).toThrow('@OnPathorsEvent() stacked on handle with different "registration" options');
   });
 });

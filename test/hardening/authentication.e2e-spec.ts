@@ -231,6 +231,14 @@ describe.each(ADAPTERS)('authentication on %s', (adapter) => {
       expect(JSON.parse(replay.body)).toEqual({ received: true, note: 'duplicate: already processed' });
     });
 
+    it('runs the handlers once for a svix-signed replay that adds an unsigned webhook-id of its own', async () => {
+      const headers = signed(body, { prefix: 'svix' });
+      expect((await post(headers, body)).status).toBe(200);
+      const replay = await post({ ...headers, 'webhook-id': 'msg_chosen_by_the_replayer' }, body);
+      expect(replay.status).toBe(200);
+      expect(JSON.parse(replay.body)).toEqual({ received: true, note: 'duplicate: already processed' });
+    });
+
     it.each<[string, () => [RawHeaders, string?]]>([
       ['no signature at all', () => [{}]],
       ['a signature from another secret', () => [signed(body, { secret: OTHER_SIGNING_SECRET })]],

@@ -19,9 +19,7 @@ export interface OnPathorsEventOptions {
 
 /** What `@OnPathorsEvent` records on a handler method. */
 export interface PathorsHandlerMetadata {
-  /** `ClassName.methodName`: names the handler in logs and completion records. */
-  readonly handlerId: string;
-  /** The event names it listens to (`'*'` for catch-all). */
+  /** The event names it listens to, each once (`'*'` for catch-all). */
   readonly events: readonly string[];
   /** The registration it is limited to, if any. */
   readonly registration?: string;
@@ -33,7 +31,7 @@ export interface PathorsHandlerMetadata {
  * taking another event class does not compile. `'*'` receives every event, including names this version does not
  * know. The webhook answers 2xx only when every handler succeeded; a throwing handler makes it answer 500 (so
  * Pathors retries) and does not stop the other handlers; throw a `PathorsPermanentError` for an event that can never
- * succeed.
+ * succeed. Stacked decorators, or a name listed beside `'*'`, still run the method once per event.
  *
  * The module subscribes it on the app's `EventEmitter2` (`pathors:<name>`, `pathors:catch-all` for `'*'`) at boot,
  * request-scoped providers included (a fresh instance per event): import `EventEmitterModule.forRoot()` in your app.
@@ -72,11 +70,19 @@ export function OnPathorsEvent<N extends PathorsEventName | '*'>(
     if (typeof method !== 'function') {
       throw new TypeError(`@OnPathorsEvent() decorates methods only (${String(propertyKey)})`);
     }
+    // Stacked decorators add their names to one handler: it runs once per event, whichever names matched.
+    const stacked = Reflect.getMetadata(PATHORS_HANDLER_METADATA, method) as
+      PathorsHandlerMetadata | undefined;
+    if (stacked !== undefined && stacked.registration !== registration) {
+      throw new TypeError(
+        `@OnPathorsEvent() stacked on ${String(propertyKey)} with different "registration" options: ` +
+          'write one method per registration',
+      );
+    }
     // The method stays as written (user code may call it directly); the module finds it by this metadata and
     // subscribes it on the app's event emitter at boot.
     const metadata: PathorsHandlerMetadata = {
-      handlerId: `${target.constructor.name}.${String(propertyKey)}`,
-      events: names,
+      events: [...new Set([...(stacked?.events ?? []), ...names])],
       registration,
     };
     Reflect.defineMetadata(PATHORS_HANDLER_METADATA, metadata, method);

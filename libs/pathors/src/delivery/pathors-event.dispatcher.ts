@@ -148,6 +148,18 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
         );
       }
     }
+    const byId = new Map<string, PathorsDiscoveredHandler>();
+    for (const handler of handlers) {
+      const other = byId.get(handler.handlerId);
+      if (other !== undefined) {
+        // Completion records are kept per handler id: two handlers sharing one would count as one.
+        throw new PathorsConfigurationError(
+          `Two @OnPathorsEvent() handlers are both named ${handler.handlerId} (in ${other.moduleName} and in ` +
+            `${handler.moduleName}): rename the class or the method, or provide the class in one module only.`,
+        );
+      }
+      byId.set(handler.handlerId, handler);
+    }
     const appHandlers: AppHandlers = { owner: this, byEvent: new Map(), listeners: [] };
     handlersOn.set(this.emitter, appHandlers);
     for (const handler of handlers) {
@@ -156,8 +168,11 @@ export class PathorsEventDispatcher implements OnModuleInit, OnApplicationShutdo
         if (dispatch instanceof PathorsDispatch) return dispatch.run(entry, event);
         return entry.invoke(event, delivery as PathorsDelivery);
       };
-      for (const name of handler.events) {
-        const emitterEvent = name === '*' ? CATCH_ALL_EMITTER_EVENT : toEmitterEvent(name);
+      // A catch-all handler hears every name already: subscribed by its names too, it would run twice.
+      const emitterEvents = handler.events.includes('*')
+        ? [CATCH_ALL_EMITTER_EVENT]
+        : handler.events.map(toEmitterEvent);
+      for (const emitterEvent of emitterEvents) {
         this.emitter.on(emitterEvent, listener);
         appHandlers.listeners.push([emitterEvent, listener]);
         appHandlers.byEvent.set(emitterEvent, [...(appHandlers.byEvent.get(emitterEvent) ?? []), entry]);

@@ -5,8 +5,10 @@ import { PATHORS_HANDLER_METADATA } from './pathors-events.constants.js';
 
 /** One `@OnPathorsEvent()` handler found at boot. */
 export interface PathorsDiscoveredHandler {
-  /** `ClassName.methodName`. */
+  /** `ClassName.methodName`, the provider's class: names it in logs and completion records. */
   readonly handlerId: string;
+  /** The name of the module that provides it. */
+  readonly moduleName: string;
   /** The event names it listens to (`'*'` for catch-all). */
   readonly events: readonly string[];
   /** The registration it is limited to; `undefined` hears every registration. */
@@ -54,9 +56,11 @@ export class PathorsHandlerExplorer {
           PathorsHandlerMetadata | undefined;
         if (!metadata) continue;
         found.push({
-          handlerId: metadata.handlerId,
+          // The provider's own class, not the one declaring the method: two subclasses are two handlers.
+          handlerId: `${instance.constructor.name}.${methodName}`,
           events: metadata.events,
           registration: metadata.registration,
+          moduleName: wrapper.host?.name ?? 'unknown module',
           instance,
           methodName,
           method: method as PathorsDiscoveredHandler['method'],

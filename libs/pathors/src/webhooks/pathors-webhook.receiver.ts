@@ -23,6 +23,7 @@ import type { ResolvedPathorsOptions, ResolvedWebhookOptions } from '../pathors-
 import { PATHORS_RESOLVED_OPTIONS } from '../pathors.constants.js';
 import { PathorsTelemetry, type PathorsWebhookTrace } from '../telemetry/pathors-telemetry.js';
 import { PathorsWebhookAuthenticator } from './pathors-webhook.authenticator.js';
+import { readStandardWebhookHeaders } from './standard-webhooks.js';
 
 /** The adapter-neutral parts of a webhook request. Header names are lower case. */
 export interface PathorsWebhookRequest {
@@ -169,7 +170,8 @@ export class PathorsWebhookReceiver {
       });
     }
 
-    const deliveryId = this.header(request, 'webhook-id') ?? this.header(request, 'svix-id');
+    // The id of the header set a signature covers: a second, unsigned id header must not rename the delivery.
+    const deliveryId = readStandardWebhookHeaders(request.headers).id;
     const delivery = deliveryOf(
       parsed,
       request.body as Record<string, unknown>,
