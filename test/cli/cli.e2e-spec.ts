@@ -193,6 +193,19 @@ describe('without a reachable app', () => {
     expect(run.stderr).toContain('pass --secret');
   });
 
+  it.each([
+    [['--secret', 'cli-\nsecret-0123456789'], '--secret contains a line break'],
+    [['--secret', SECRET, '--secret-header', 'x pathors secret'], 'is not an HTTP header name'],
+  ])(
+    'exits 2, never echoing the secret, for a credential no header can carry (%j)',
+    async (flags, message) => {
+      const run = await runCli(['trigger', 'call.ended', '--url', 'http://127.0.0.1:9/', ...flags]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(message);
+      expect(run.stderr).not.toContain('secret-0123456789');
+    },
+  );
+
   it('exits 3 when nothing listens at the URL', async () => {
     const run = await runCli(['trigger', 'call.ended', ...UNREACHABLE]);
     expect(run.code).toBe(3);
@@ -387,6 +400,6 @@ describe('verify (the binary; every step is covered in verify-captured-request.s
       'not-whsec',
     ]);
     expect(badSecret.code).toBe(2);
-    expect(badSecret.stderr).toContain('must start with "whsec_"');
+    expect(badSecret.stderr).toContain('--signing-secret must start with "whsec_"');
   });
 });

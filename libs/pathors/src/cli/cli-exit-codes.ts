@@ -24,7 +24,7 @@ export type CliExitCode = (typeof CLI_EXIT)[keyof typeof CLI_EXIT];
 export const CLI_EXIT_MEANINGS: Readonly<Record<CliExitCode, string>> = {
   0: 'success (every delivery answered 2xx; verify: the request authenticates)',
   1: 'the endpoint answered at least one non-2xx status',
-  2: 'usage error (bad option or value, unreadable or malformed input file)',
+  2: 'usage error (unknown command or option, bad value, unreadable or malformed input file, missing credential)',
   3: 'the endpoint could not be reached (connection refused, DNS, timeout)',
   4: 'verify: the request does not authenticate',
 };

@@ -8,6 +8,7 @@ import { readReplayFile } from './replay.command.js';
 import { runSimulate, type SimulateOptions } from './simulate.command.js';
 import {
   checkCredentials,
+  checkCredentialValues,
   deliveryHeaders,
   parseWebhookUrl,
   postWebhook,
@@ -297,6 +298,7 @@ interface VerifyFlags {
 }
 
 async function verify(file: string, flags: VerifyFlags, out: CliOutput): Promise<CliExitCode> {
+  checkCredentialValues(flags);
   const request = await readCapturedRequest(file);
   // Loaded on demand: the authenticator brings @nestjs/common, which would slow every other command's start.
   const { verifyCapturedRequest } = await import('./verify.command.js');

@@ -48,6 +48,27 @@ export function checkCredentials(credentials: WebhookCredentials, insecure: bool
         'or --insecure for an app with webhook.verify: false.',
     );
   }
+  checkCredentialValues(credentials);
+}
+
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** What no header value can carry. */
+const NOT_IN_A_HEADER = /[\0\r\n]/;
+
+/**
+ * Checks the given credentials' form, naming the option at fault and never echoing a secret: a value no header can
+ * carry would otherwise fail inside `fetch` with a message that quotes it.
+ */
+export function checkCredentialValues(
+  credentials: Pick<WebhookCredentials, 'secret' | 'secretHeader' | 'signingSecret'>,
+): void {
+  if (!HEADER_NAME.test(credentials.secretHeader)) {
+    throw usageError(`--secret-header "${credentials.secretHeader}" is not an HTTP header name.`);
+  }
+  if (credentials.secret !== undefined && NOT_IN_A_HEADER.test(credentials.secret)) {
+    throw usageError('--secret contains a line break or a NUL character, which no HTTP header can carry.');
+  }
   if (credentials.signingSecret !== undefined && !credentials.signingSecret.startsWith('whsec_')) {
     throw usageError(
       '--signing-secret must start with "whsec_": copy the signing secret exactly as Pathors shows it.',

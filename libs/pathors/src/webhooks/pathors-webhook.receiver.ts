@@ -170,8 +170,12 @@ export class PathorsWebhookReceiver {
       });
     }
 
-    // The id of the header set a signature covers: a second, unsigned id header must not rename the delivery.
-    const deliveryId = readStandardWebhookHeaders(request.headers).id;
+    // A signed delivery's id is the one its signature covers: a second, unsigned id header must not rename it.
+    const signed = readStandardWebhookHeaders(request.headers);
+    const deliveryId =
+      signed.signature !== undefined
+        ? signed.id
+        : (this.header(request, 'webhook-id') ?? this.header(request, 'svix-id'));
     const delivery = deliveryOf(
       parsed,
       request.body as Record<string, unknown>,
