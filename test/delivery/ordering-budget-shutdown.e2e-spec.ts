@@ -1,9 +1,45 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { MemoryIdempotencyStore, PathorsConfigurationError, type PathorsClaim } from 'nestjs-pathors';
-import { buildCallEnded, buildCallSessionFinalized, buildSessionEnded } from 'nestjs-pathors/testing';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  MemoryIdempotencyStore,
+  OnPathorsEvent,
+  PathorsConfigurationError,
+  type PathorsClaim,
+  type RecordingReadyEvent,
+} from 'nestjs-pathors';
+import {
+  buildCallEnded,
+  buildCallSessionFinalized,
+  buildRecordingReady,
+  buildSessionEnded,
+} from 'nestjs-pathors/testing';
 import { ADAPTERS, createWebhookApp, type WebhookApp } from '../support/webhook-app.js';
-import { SECRET, SessionLifecycleConsumer, eventually, post } from './support/delivery-fixtures.js';
+import { Gate, SECRET, SessionLifecycleConsumer, eventually, post } from './support/delivery-fixtures.js';
+
+/** Two handlers of `recording.ready`: `slow` waits for the gate of its session, each fails when told to. */
+@Injectable()
+class SlowAndFast {
+  readonly runs: string[] = [];
+  readonly gates = new Map<string, Gate>();
+  readonly failing = new Set<'slow' | 'fast'>();
+
+  @OnPathorsEvent('recording.ready')
+  async slow(event: RecordingReadyEvent) {
+    await this.gates.get(event.sessionId)?.opened;
+    this.run('slow', event.sessionId);
+  }
+
+  @OnPathorsEvent('recording.ready')
+  fast(event: RecordingReadyEvent) {
+    this.run('fast', event.sessionId);
+  }
+
+  private run(handler: 'slow' | 'fast', sessionId: string) {
+    this.runs.push(`${handler} ${sessionId}`);
+    if (this.failing.has(handler)) throw new Error(`${handler} failed on purpose`);
+  }
+}
 
 /** A memory store that lets a test wait until a delivery has claimed its event (i.e. reached the pipeline). */
 class ObservedStore extends MemoryIdempotencyStore {
@@ -101,7 +137,7 @@ describe.each(ADAPTERS)('answer budget on %s', (adapter) => {
     harness = await createWebhookApp({
       adapter,
       pathors: { webhook: { secret: SECRET }, delivery: { answerBudgetMs: 150 } },
-      providers: [SessionLifecycleConsumer],
+      providers: [SessionLifecycleConsumer, SlowAndFast],
     });
     consumer = harness.get(SessionLifecycleConsumer);
   });
@@ -131,6 +167,50 @@ describe.each(ADAPTERS)('answer budget on %s', (adapter) => {
     expect(afterwards.status).toBe(200);
     expect(afterwards.body).toEqual({ received: true, note: 'duplicate: already processed' });
     expect(consumer.of(event.sessionId)).toEqual(['call.ended']);
+  });
+
+  it('answers 500, not 202, past the budget when a handler already failed: the sender must retry', async () => {
+    const handlers = harness.get(SlowAndFast);
+    const event = buildRecordingReady();
+    const gate = new Gate();
+    handlers.gates.set(event.sessionId, gate);
+    handlers.failing.add('fast');
+
+    const first = await post(harness.server, event);
+    expect(first.status).toBe(500);
+    gate.open();
+    await eventually(() => handlers.runs.includes(`slow ${event.sessionId}`), 'slow handler finished');
+
+    handlers.failing.clear();
+    await eventually(async () => (await post(harness.server, event)).status === 200, 'redelivery handled');
+    // The redelivery ran only the handler that had failed.
+    expect(handlers.runs.filter((run) => run.endsWith(event.sessionId)).sort()).toEqual([
+      `fast ${event.sessionId}`,
+      `fast ${event.sessionId}`,
+      `slow ${event.sessionId}`,
+    ]);
+  });
+
+  it('logs an error naming the loss when a handler fails after the 202', async () => {
+    const errors = jest.spyOn(Logger.prototype, 'error');
+    try {
+      const handlers = harness.get(SlowAndFast);
+      const event = buildRecordingReady();
+      const gate = new Gate();
+      handlers.gates.set(event.sessionId, gate);
+      handlers.failing.add('slow');
+
+      expect((await post(harness.server, event)).status).toBe(202);
+      gate.open();
+      const loss = `recording.ready (lifecycle:${event.sessionId}:recording.ready:ready) was answered 202 past the answer budget, then a handler failed: the sender will not send it again`;
+      await eventually(
+        () => errors.mock.calls.some(([message]) => String(message).startsWith(loss)),
+        'the loss logged',
+      );
+    } finally {
+      harness.get(SlowAndFast).failing.clear();
+      errors.mockRestore();
+    }
   });
 });
 

@@ -172,7 +172,8 @@ export interface PathorsDeliveryOptions {
   ordering?: PathorsOrderingOptions;
   /**
    * Longest time, in milliseconds, a webhook request is held. Past it the answer is 202 and the handlers finish in
-   * the background; a redelivery meanwhile is answered as a duplicate. Must stay below Pathors' 15 s limit.
+   * the background (500 when a handler already failed, 503 when only the store's writes remain); a redelivery
+   * meanwhile is answered 409. Must stay below Pathors' 15 s limit.
    * @default 10000
    */
   answerBudgetMs?: number;

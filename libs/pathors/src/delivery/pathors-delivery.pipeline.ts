@@ -59,6 +59,14 @@ type RunOutcome = Extract<
   'handled' | 'failed-permanently' | 'duplicate' | 'in-progress' | 'failed' | 'error'
 >;
 
+/** How far a direct run got, for the answer when the budget runs out first. */
+interface RunProgress {
+  /** A handler failed (and may be retried): the event will be released, whatever the others do. */
+  handlerFailed: boolean;
+  /** Every handler has finished: what remains are the store's writes. */
+  handlersFinished: boolean;
+}
+
 /** A run's outcome, and the handlers that failed in it. */
 interface RunResult {
   readonly outcome: RunOutcome;
@@ -136,12 +144,22 @@ export class PathorsDeliveryPipeline
     const handlerCount = this.dispatcher.handlerCount(delivery.eventName);
     if (handlerCount === 0) return 'no-handler';
     if (this.options.inbox) return this.enqueue(this.options.inbox, delivery);
-    const run = this.track(this.run(event, delivery, handlerCount, 'direct'));
-    return raceTimeout(
-      run.then(({ outcome }) => outcome),
-      this.options.answerBudgetMs,
-      'background' as const,
-    );
+    const progress: RunProgress = { handlerFailed: false, handlersFinished: false };
+    const run = this.track(this.run(event, delivery, handlerCount, 'direct', progress));
+    const answered = await raceTimeout(run, this.options.answerBudgetMs, undefined);
+    if (answered !== undefined) return answered.outcome;
+    // Past the budget, a 2xx only while handlers still run and none failed: the sender must retry anything else.
+    if (progress.handlerFailed) return 'failed';
+    if (progress.handlersFinished) return 'error';
+    void run.then(({ outcome }) => {
+      if (outcome !== 'failed') return;
+      this.logger.error(
+        `${delivery.eventName} (${delivery.idempotencyKey}) was answered 202 past the answer budget, then a handler ` +
+          'failed: the sender will not send it again. Use the durable inbox for events that must not be lost this way',
+        logFieldsOf(delivery),
+      );
+    });
+    return 'background';
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -223,6 +241,7 @@ export class PathorsDeliveryPipeline
     delivery: PathorsDelivery,
     handlerCount: number,
     mode: 'direct' | 'inbox',
+    progress?: RunProgress,
   ): Promise<RunResult> {
     const key = delivery.idempotencyKey;
     const token = this.tokenPrefix + ++this.claims;
@@ -243,7 +262,9 @@ export class PathorsDeliveryPipeline
           handlerCount > 1
             ? (handlerId) => this.recordSuccess(delivery, () => this.store.recordHandler(key, handlerId))
             : undefined,
+        onHandlerFailed: progress && (() => (progress.handlerFailed = true)),
       });
+      if (progress) progress.handlersFinished = true;
       const missing = handlerCount - outcomes.length;
       if (missing !== 0) {
         // A handler unsubscribed behind the module's back never ran: the event must not be marked done.

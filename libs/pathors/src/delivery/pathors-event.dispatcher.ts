@@ -43,6 +43,8 @@ export interface PathorsDispatchOptions {
    * When it rejects, the handler is reported `unrecorded`: without a record, a redelivery must be able to run it again.
    */
   readonly onHandlerSucceeded?: (handlerId: string) => Promise<void>;
+  /** Called as soon as a handler failed, before the others finished. */
+  readonly onHandlerFailed?: (handlerId: string) => void;
 }
 
 /** A handler as the module put it on the emitter. */
@@ -89,6 +91,7 @@ class PathorsDispatch {
       const permanent = error instanceof PathorsPermanentError;
       this.outcomes.push({ handlerId, status: 'failed', error, permanent });
       this.reportFailure(handlerId, this.delivery, error);
+      if (!permanent) this.options.onHandlerFailed?.(handlerId);
       return;
     }
     try {
